@@ -1,0 +1,36 @@
+//! The versioned JSON API under `/api/v1`: thin handlers over the features. Every answer
+//! that is not a success has the §5.1 error body, whichever layer produced it.
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+use crate::error::ApiError;
+use crate::server::{AppState, guard};
+
+/// The OpenAPI 3 description of this API, kept beside the code it describes.
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// The `/api/v1` router.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
+        .layer(axum::middleware::from_fn(guard::json_errors))
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn openapi_document_is_valid_json_for_openapi_3() {
+        let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        assert!(doc["paths"]["/health"].is_object());
+        assert!(doc["components"]["schemas"]["Error"].is_object());
+    }
+}

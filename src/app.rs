@@ -1,0 +1,95 @@
+//! The page shell, the `<App/>` component and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{Html, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::i18n::provide_i18n;
+use crate::site::{HomePage, NotFound, SiteFooter, SiteHeader};
+use crate::t;
+
+/// The HTML document around the app, rendered on the server only. It also sets the
+/// Content-Security-Policy, whose script nonce must match the inline hydration script.
+#[cfg(feature = "ssr")]
+pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    use leptos::hydration::{AutoReload, HydrationScripts};
+    use leptos_meta::MetaTags;
+
+    leptos::nonce::provide_nonce();
+    set_content_security_policy(&options);
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.ico" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Allows our own scripts (the hydration script by nonce), the WASM bundle and nothing
+/// foreign. In development the live-reload socket is allowed too.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy(options: &leptos::config::LeptosOptions) {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let reload = match options.env {
+        leptos::config::Env::DEV => {
+            format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port)
+        }
+        leptos::config::Env::PROD => String::new(),
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'{reload}; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&policy),
+    ) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The application: shared layout and the routes of every feature.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = provide_i18n();
+
+    view! {
+        <Html attr:lang=move || i18n.locale().code() />
+        <Stylesheet id="leptos" href="/pkg/lectern.css" />
+        <Title formatter=move |text: String| {
+            let app = i18n.t().app_name;
+            if text.is_empty() { app.to_owned() } else { format!("{text} · {app}") }
+        } />
+        <Router>
+            <a
+                href="#main"
+                class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+            >
+                {t!(i18n, skip_to_content)}
+            </a>
+            <SiteHeader />
+            <main id="main" class="mx-auto w-full max-w-5xl px-4 py-8">
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <SiteFooter />
+        </Router>
+    }
+}

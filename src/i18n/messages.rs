@@ -1,0 +1,124 @@
+//! The message catalogue. Add a message by adding one entry with all three languages;
+//! `{name}` marks a value filled in with [`fill`].
+
+/// Declares [`Messages`] and one static per language from a single table.
+macro_rules! messages {
+    ($($key:ident { en: $en:expr, ja: $ja:expr, ko: $ko:expr $(,)? })*) => {
+        /// Every string the interface shows, for one language.
+        #[derive(Debug)]
+        pub struct Messages {
+            $(pub $key: &'static str,)*
+        }
+        pub(super) static EN: Messages = Messages { $($key: $en,)* };
+        pub(super) static JA: Messages = Messages { $($key: $ja,)* };
+        pub(super) static KO: Messages = Messages { $($key: $ko,)* };
+    };
+}
+
+messages! {
+    app_name { en: "Lectern", ja: "Lectern", ko: "Lectern" }
+    app_tagline {
+        en: "The live classroom for teaching with notebooks",
+        ja: "ノートブックで教えるためのライブ教室",
+        ko: "노트북으로 가르치는 라이브 교실",
+    }
+    skip_to_content { en: "Skip to content", ja: "本文へ移動", ko: "본문으로 건너뛰기" }
+    nav_main { en: "Main", ja: "メイン", ko: "메인" }
+    nav_home { en: "Home", ja: "ホーム", ko: "홈" }
+    nav_status { en: "System status", ja: "システム状態", ko: "시스템 상태" }
+    language { en: "Language", ja: "言語", ko: "언어" }
+    apply { en: "Apply", ja: "適用", ko: "적용" }
+
+    home_title {
+        en: "See every student's notebook, live",
+        ja: "すべての学生のノートブックをライブで",
+        ko: "모든 학생의 노트북을 실시간으로",
+    }
+    home_lead {
+        en: "Every cell a student runs arrives on your dashboard as it happens: who is working, who is stuck on an error, and who has raised a hand.",
+        ja: "学生が実行したセルはすぐにダッシュボードに届きます。誰が取り組んでいて、誰がエラーで止まっていて、誰が手を挙げているかが分かります。",
+        ko: "학생이 실행한 모든 셀이 즉시 대시보드에 도착합니다. 누가 작업 중인지, 누가 오류에 막혔는지, 누가 손을 들었는지 알 수 있습니다.",
+    }
+    feature_live_title { en: "Live classroom", ja: "ライブ教室", ko: "라이브 교실" }
+    feature_live_body {
+        en: "Executions, errors and progress for every student, updated as they work.",
+        ja: "学生ごとの実行・エラー・進捗を、作業に合わせて更新します。",
+        ko: "학생별 실행, 오류, 진행 상황을 작업하는 대로 갱신합니다.",
+    }
+    feature_help_title { en: "Help desk", ja: "ヘルプデスク", ko: "도움 요청" }
+    feature_help_body {
+        en: "Students ask for help with their code attached; instructors take requests in order.",
+        ja: "学生はコード付きで質問でき、講師は順番に対応します。",
+        ko: "학생은 코드와 함께 도움을 요청하고, 강사는 순서대로 응답합니다.",
+    }
+    feature_courses_title { en: "Courses", ja: "コース管理", ko: "과정 관리" }
+    feature_courses_body {
+        en: "Classes with join codes, lectures, attendance and certificates.",
+        ja: "参加コード付きのクラス、講義、出席、修了証。",
+        ko: "참여 코드가 있는 반, 강의, 출석, 수료증.",
+    }
+
+    status_database { en: "Database", ja: "データベース", ko: "데이터베이스" }
+    status_version { en: "Version", ja: "バージョン", ko: "버전" }
+    status_checked { en: "Checked", ja: "確認時刻", ko: "확인 시각" }
+    status_healthy { en: "Healthy", ja: "正常", ko: "정상" }
+    status_unavailable { en: "Unavailable", ja: "利用不可", ko: "사용 불가" }
+    status_refresh { en: "Check again", ja: "再確認", ko: "다시 확인" }
+
+    not_found_title { en: "Page not found", ja: "ページが見つかりません", ko: "페이지를 찾을 수 없습니다" }
+    not_found_body {
+        en: "There is no page at this address. It may have moved, or the link may be mistyped.",
+        ja: "このアドレスにはページがありません。移動したか、リンクが間違っている可能性があります。",
+        ko: "이 주소에는 페이지가 없습니다. 이동되었거나 링크가 잘못되었을 수 있습니다.",
+    }
+    back_home { en: "Back to the home page", ja: "ホームに戻る", ko: "홈으로 돌아가기" }
+    error_title { en: "Something went wrong", ja: "問題が発生しました", ko: "문제가 발생했습니다" }
+    error_body {
+        en: "Lectern could not finish this request. Nothing you already saved is lost; try again in a moment.",
+        ja: "このリクエストを完了できませんでした。保存済みのデータは失われていません。少し待ってからもう一度お試しください。",
+        ko: "요청을 완료하지 못했습니다. 이미 저장된 내용은 그대로입니다. 잠시 후 다시 시도하세요.",
+    }
+    footer_source {
+        en: "Lectern is self-hosted: your classroom's data stays on your server.",
+        ja: "Lectern はセルフホスト型です。教室のデータはあなたのサーバーに残ります。",
+        ko: "Lectern은 자체 호스팅됩니다. 교실 데이터는 여러분의 서버에 남습니다.",
+    }
+
+    time_just_now { en: "just now", ja: "たった今", ko: "방금" }
+    time_seconds_ago { en: "{n} seconds ago", ja: "{n}秒前", ko: "{n}초 전" }
+    time_minute_ago { en: "1 minute ago", ja: "1分前", ko: "1분 전" }
+    time_minutes_ago { en: "{n} minutes ago", ja: "{n}分前", ko: "{n}분 전" }
+    time_hour_ago { en: "1 hour ago", ja: "1時間前", ko: "1시간 전" }
+    time_hours_ago { en: "{n} hours ago", ja: "{n}時間前", ko: "{n}시간 전" }
+    time_day_ago { en: "yesterday", ja: "昨日", ko: "어제" }
+    time_days_ago { en: "{n} days ago", ja: "{n}日前", ko: "{n}일 전" }
+    time_in_future { en: "in the future", ja: "未来の時刻", ko: "미래 시각" }
+}
+
+/// Replaces each `{name}` in `template` with its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_owned(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_named_values() {
+        assert_eq!(fill(EN.time_minutes_ago, &[("n", "5")]), "5 minutes ago");
+        assert_eq!(fill(JA.time_minutes_ago, &[("n", "5")]), "5分前");
+    }
+
+    #[test]
+    fn every_language_has_every_message_filled() {
+        for messages in [&EN, &JA, &KO] {
+            let debug = format!("{messages:?}");
+            assert!(!debug.contains(": \"\""), "an empty message in {debug}");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Lectern: a self-hosted live classroom for teaching with notebooks.
+//!
+//! The crate builds twice: with `ssr` into the server binary, with `hydrate` into the WASM
+//! bundle that makes server-rendered pages interactive. Modules are split by feature; each
+//! holds its shared types, server functions and components, and (server only) its SQL.
+
+pub mod app;
+pub mod health;
+pub mod i18n;
+pub mod site;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Entry point of the WASM bundle: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,103 @@
+//! Last-resort handling: a panic in a handler becomes a 500 (JSON under `/api/`, a page
+//! for browsers) instead of a dropped connection, and the API always answers in its format.
+
+use std::panic::AssertUnwindSafe;
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use futures::FutureExt;
+
+use crate::error::{ApiError, error_page_html};
+use crate::i18n::locale_for_request;
+use crate::server::MAX_BODY_BYTES;
+use crate::server::request_id::current_request_id;
+
+/// Turns a panic while handling a request into a logged, opaque 500.
+pub async fn catch_panic(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let locale = locale_for_request(request.headers());
+    match AssertUnwindSafe(next.run(request)).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(panic = %what, "handler panicked");
+            if is_api {
+                ApiError::from_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()
+            } else {
+                let id = current_request_id().unwrap_or_default();
+                let page = error_page_html(locale, StatusCode::INTERNAL_SERVER_ERROR, &id);
+                (StatusCode::INTERNAL_SERVER_ERROR, Html(page)).into_response()
+            }
+        }
+    }
+}
+
+/// Refuses a body whose declared length is over [`MAX_BODY_BYTES`] before reading it.
+/// (Bodies without a length are cut off at the same size by `DefaultBodyLimit`.)
+pub async fn reject_oversized(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > MAX_BODY_BYTES as u64 => {
+            if request.uri().path().starts_with("/api/") {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!("The request body is over the limit of {MAX_BODY_BYTES} bytes"),
+                )
+                .into_response()
+            } else {
+                StatusCode::PAYLOAD_TOO_LARGE.into_response()
+            }
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// Under `/api/v1`, rewrites any error that a layer answered in plain text (unknown
+/// route, wrong method, body too large, wrong content type) into the §5.1 JSON body.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut rewritten = ApiError::from_status(status).into_response();
+    if let Some(allow) = allow {
+        rewritten.headers_mut().insert(header::ALLOW, allow);
+    }
+    rewritten
+}
+
+/// Headers every response carries.
+pub fn security_headers() -> [(header::HeaderName, HeaderValue); 4] {
+    [
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ),
+        (
+            header::HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ),
+    ]
+}

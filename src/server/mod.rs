@@ -1,0 +1,236 @@
+//! Assembles the server: state, routes, layers, and serving until a shutdown signal.
+
+pub mod guard;
+pub mod request_id;
+mod secrets;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef, Request};
+use axum::http::header;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use leptos::config::LeptosOptions;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+
+use crate::app::{App, shell};
+use crate::config::{Config, LogFormat, Secret};
+use crate::db::{Db, DbError};
+
+/// The largest request body accepted anywhere (SPEC §5.2).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What every handler and server function can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub secret_key: Secret,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state inside a server function.
+pub fn app_state() -> Result<AppState, ServerFnError> {
+    use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("Leptos site configuration: {0}")]
+    Leptos(String),
+}
+
+/// Connects and migrates the database and prepares the state for serving.
+pub async fn prepare(config: Config) -> Result<AppState, StartError> {
+    let db = Db::connect(config.database_url.expose(), &config.pool_settings()).await?;
+    db.migrate().await?;
+    let secret_key = match &config.secret_key {
+        Some(secret) => secret.clone(),
+        None => secrets::generated_secret_key(&db).await?,
+    };
+    let leptos_options = leptos_options(&config)?;
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        secret_key,
+        leptos_options,
+    })
+}
+
+/// Leptos's runtime options: `Leptos.toml`, overridden by `LEPTOS_*` variables
+/// (cargo-leptos sets them), with our own listen address.
+fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
+    let mut options = leptos::config::get_config_from_str(include_str!("../../Leptos.toml"))
+        .map_err(|e| StartError::Leptos(e.to_string()))?;
+    options.site_addr = config.listen;
+    Ok(options)
+}
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let leptos_options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/health", get(crate::health::health_handler))
+        .nest("/api/v1", crate::api::router())
+        .route(
+            "/api/fn/{*name}",
+            post({
+                let context = context.clone();
+                move |request: Request| {
+                    leptos_axum::handle_server_fns_with_context(context, request)
+                }
+            }),
+        )
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(guard::reject_oversized))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(guard::catch_panic))
+        .layer(middleware::from_fn(request_id::request_context))
+}
+
+/// Adds the headers of [`guard::security_headers`] unless a handler set its own.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in guard::security_headers() {
+        headers.entry(name).or_insert(value);
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-cache"),
+        );
+    }
+    response
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then lets requests in flight
+/// finish for up to the configured timeout and closes the database.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let timeout = state.config.shutdown_timeout();
+    let db = state.db.clone();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = stopping_tx.send(true);
+    });
+    let deadline = async move {
+        if stopping_rx.wait_for(|stopping| *stopping).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(timeout).await;
+    };
+    let result = tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!(?timeout, "shutdown timed out; closing remaining connections");
+            Ok(())
+        }
+    };
+    db.close().await;
+    tracing::info!("stopped");
+    result
+}
+
+/// Binds the configured address and serves until SIGTERM or SIGINT.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let state = prepare(config).await?;
+    let addr = state.config.listen;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })?;
+    let bound = listener.local_addr().unwrap_or(addr);
+    tracing::info!(
+        addr = %bound,
+        public_url = %state.config.public_url(),
+        database = %state.config.database_url,
+        "Lectern is serving"
+    );
+    serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+/// Sets up structured logging as configured; falls back to `info` on a bad filter.
+pub fn init_tracing(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|error| {
+        eprintln!(
+            "LECTERN_LOG {:?} is not a valid filter ({error}); using info",
+            config.log
+        );
+        EnvFilter::new("info")
+    });
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match config.log_format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}

@@ -1,0 +1,44 @@
+//! Secrets the operator did not configure: generated once, on first start, and kept in
+//! the database so every instance on a shared PostgreSQL uses the same value.
+
+use rand::RngCore;
+
+use crate::config::Secret;
+use crate::db::{Db, DbError};
+use crate::db_run;
+
+const SECRET_KEY: &str = "secret_key";
+
+/// The stored secret key, generated and stored now if this is the first start.
+pub async fn generated_secret_key(db: &Db) -> Result<Secret, DbError> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let candidate = hex::encode(bytes);
+    let now = chrono::Utc::now();
+    // Two instances starting together both insert; the first wins and both read it back.
+    db_run!(db.writer(), |pool| {
+        sqlx::query(
+            "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(SECRET_KEY)
+        .bind(&candidate)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })?;
+    let stored: String = db_run!(db.writer(), |pool| {
+        sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
+            .bind(SECRET_KEY)
+            .fetch_one(pool)
+            .await
+    })?;
+    if stored == candidate {
+        tracing::info!("generated a secret key and stored it in the database");
+    }
+    // A stored value is always 64 hex characters, so parsing cannot fail; map defensively.
+    stored
+        .parse()
+        .map_err(|_| DbError::Sqlx(sqlx::Error::Protocol("stored secret key too short".into())))
+}

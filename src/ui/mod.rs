@@ -1,0 +1,5 @@
+//! Shared presentational components; they fetch no data.
+
+mod time;
+
+pub use time::RelativeTime;

@@ -1,0 +1,256 @@
+//! The test harness: a real Lectern server on a free port, with a fresh database per
+//! test: an SQLite file in a temporary folder, or a PostgreSQL database created for the
+//! test and dropped after it.
+//!
+//! PostgreSQL runs when `LECTERN_TEST_POSTGRES_URL` names a server (any database on it,
+//! used to create and drop the test databases). Without it the PostgreSQL variants are
+//! skipped, except under `CI=true`, where they fail.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use clap::Parser;
+use lectern::config::Cli;
+use lectern::server::{self, AppState};
+use sqlx::Connection;
+use tokio::sync::oneshot;
+
+/// Which database a test runs on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server, as a test sees it.
+#[derive(Clone)]
+pub struct TestApp {
+    pub backend: Backend,
+    pub base_url: String,
+    pub addr: SocketAddr,
+    /// Keeps cookies, follows no redirects (tests look at them).
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub database: TestDatabase,
+}
+
+/// Where the test's data lives.
+#[derive(Clone, Debug)]
+pub enum TestDatabase {
+    Sqlite {
+        url: String,
+        dir: std::sync::Arc<tempfile::TempDir>,
+    },
+    Postgres {
+        url: String,
+        admin_url: String,
+        name: String,
+    },
+}
+
+impl TestDatabase {
+    pub fn url(&self) -> &str {
+        match self {
+            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl TestApp {
+    /// An absolute URL for `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET failed")
+    }
+}
+
+/// The PostgreSQL server for tests, or `None` to skip them (never under CI).
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("LECTERN_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true: LECTERN_TEST_POSTGRES_URL must name a PostgreSQL server")
+        }
+        _ => None,
+    }
+}
+
+/// `admin_url` with its database name replaced by `name`.
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, query) = match admin_url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin_url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    format!("{host_part}/{name}{query}")
+}
+
+/// Creates the database for one test.
+pub async fn create_database(backend: Backend) -> Option<TestDatabase> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("lectern.db").display());
+            Some(TestDatabase::Sqlite {
+                url,
+                dir: std::sync::Arc::new(dir),
+            })
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url()?;
+            let name = format!("lectern_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("connect to the PostgreSQL test server");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create test database");
+            let url = with_database(&admin_url, &name);
+            Some(TestDatabase::Postgres {
+                url,
+                admin_url,
+                name,
+            })
+        }
+    }
+}
+
+/// Drops a test's PostgreSQL database (SQLite folders go with their `TempDir`).
+pub async fn drop_database(database: &TestDatabase) {
+    if let TestDatabase::Postgres {
+        admin_url, name, ..
+    } = database
+    {
+        if let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await;
+        }
+    }
+}
+
+/// Starts a server on `database`; `extra` adds command-line settings.
+pub async fn start_server(
+    backend: Backend,
+    database: TestDatabase,
+    extra: &[&str],
+) -> (TestApp, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let mut args = vec![
+        "lectern",
+        "--database-url",
+        database.url(),
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    args.extend_from_slice(extra);
+    let config = Cli::parse_from(args).config;
+    let state = server::prepare(config).await.expect("server starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn({
+        let state = state.clone();
+        async move {
+            server::serve(listener, state, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("serve");
+        }
+    });
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let app = TestApp {
+        backend,
+        // `localhost`, not the IP: cookie jars keep no cookies for bare IP hosts.
+        base_url: format!("http://localhost:{}", addr.port()),
+        addr,
+        client,
+        state,
+        database,
+    };
+    (app, stop, serving)
+}
+
+/// Runs `test` against a fresh server on `backend`, then stops the server and drops the
+/// database, whether the test passed or not.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(database) = create_database(backend).await else {
+        eprintln!("skipped: set LECTERN_TEST_POSTGRES_URL to run the PostgreSQL tests");
+        return;
+    };
+    let (app, stop, serving) = start_server(backend, database.clone(), &[]).await;
+    let outcome = tokio::spawn(test(app)).await;
+    let _ = stop.send(());
+    let _ = serving.await;
+    drop_database(&database).await;
+    if let Err(error) = outcome {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+/// Declares each listed `async fn(TestApp)` as two tests, `sqlite::name` and
+/// `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::common::run($crate::common::Backend::Sqlite, super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::common::run($crate::common::Backend::Postgres, super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+/// Polls `check` every 50 ms until it returns true or `seconds` pass.
+pub async fn eventually<F, Fut>(seconds: u64, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}

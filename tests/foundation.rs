@@ -1,0 +1,277 @@
+//! The foundation through HTTP on a real server: health, pages, the API error format,
+//! request ids, languages and the database layer, on SQLite and PostgreSQL alike.
+
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+on_both_backends!(
+    health_reports_a_healthy_database,
+    every_response_carries_a_fresh_request_id,
+    home_page_is_server_rendered_with_hydration_script_and_csp_nonce,
+    home_page_follows_accept_language_and_the_remembered_choice,
+    unknown_page_is_a_404_page,
+    unknown_api_route_is_a_json_404_with_the_request_id,
+    wrong_method_on_the_api_is_a_json_405,
+    oversized_api_body_is_a_json_413,
+    choosing_a_language_without_javascript_sets_a_cookie_and_redirects_back,
+    choosing_an_unknown_language_is_a_400,
+    security_headers_are_set,
+    secret_key_is_generated_once_and_kept,
+    concurrent_write_transactions_all_commit,
+);
+
+async fn json(response: reqwest::Response) -> Value {
+    response.json().await.expect("a JSON body")
+}
+
+fn assert_error_shape(body: &Value, code: &str) {
+    assert_eq!(body["success"], false, "{body}");
+    assert_eq!(body["error"], code, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{body}"
+    );
+    assert!(
+        body["request_id"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("req_")),
+        "{body}"
+    );
+}
+
+async fn health_reports_a_healthy_database(app: TestApp) {
+    let response = app.get("/health").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = json(response).await;
+    assert_eq!(body["status"], "healthy");
+    assert_eq!(body["services"]["database"], "healthy");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    let timestamp = body["timestamp"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(timestamp).is_ok(),
+        "{timestamp}"
+    );
+}
+
+async fn every_response_carries_a_fresh_request_id(app: TestApp) {
+    let mut seen = std::collections::HashSet::new();
+    for path in [
+        "/health",
+        "/",
+        "/favicon.ico",
+        "/nowhere",
+        "/api/v1/nowhere",
+    ] {
+        let response = app.get(path).await;
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(id.starts_with("req_") && id.len() > 20, "{path}: {id}");
+        assert!(seen.insert(id), "{path}: request id reused");
+    }
+}
+
+async fn home_page_is_server_rendered_with_hydration_script_and_csp_nonce(app: TestApp) {
+    let response = app.get("/").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = response.text().await.unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html:.200}");
+    assert!(
+        html.contains("See every student"),
+        "server-rendered content missing"
+    );
+    assert!(html.contains(r#"data-testid="database-status""#));
+    assert!(html.contains("/pkg/lectern.js"), "hydration script missing");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("CSP has a script nonce");
+    assert!(
+        html.contains(&format!(r#"nonce="{nonce}""#)),
+        "script nonce differs from CSP"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+}
+
+async fn home_page_follows_accept_language_and_the_remembered_choice(app: TestApp) {
+    let page = |lang: &'static str, cookie: Option<&'static str>| {
+        let mut request = app.client.get(app.url("/")).header("accept-language", lang);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let ja = page("ja-JP,ja;q=0.9,en;q=0.5", None).await;
+    assert!(ja.contains(r#"lang="ja""#), "{ja:.300}");
+    assert!(ja.contains("すべての学生のノートブックをライブで"));
+    let ko = page("ko-KR", None).await;
+    assert!(ko.contains("모든 학생의 노트북을 실시간으로"));
+    let remembered = page("ja", Some("lectern_lang=ko")).await;
+    assert!(remembered.contains(r#"lang="ko""#));
+    let fallback = page("fr-FR", None).await;
+    assert!(fallback.contains(r#"lang="en""#));
+}
+
+async fn unknown_page_is_a_404_page(app: TestApp) {
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Page not found"));
+}
+
+async fn unknown_api_route_is_a_json_404_with_the_request_id(app: TestApp) {
+    let response = app.get("/api/v1/no-such-thing").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let header_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body = json(response).await;
+    assert_error_shape(&body, "not_found");
+    assert_eq!(body["request_id"], header_id);
+}
+
+async fn wrong_method_on_the_api_is_a_json_405(app: TestApp) {
+    let response = app
+        .client
+        .delete(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(response.headers().contains_key("allow"));
+    assert_error_shape(&json(response).await, "method_not_allowed");
+    let ok = app.get("/api/v1/openapi.json").await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(json(ok).await["info"]["title"], "Lectern API");
+}
+
+async fn oversized_api_body_is_a_json_413(app: TestApp) {
+    let body = vec![b' '; 1024 * 1024 + 1];
+    let response = app
+        .client
+        .post(app.url("/api/v1/openapi.json"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error_shape(&json(response).await, "payload_too_large");
+}
+
+async fn choosing_a_language_without_javascript_sets_a_cookie_and_redirects_back(app: TestApp) {
+    // What a browser sends when the switcher form is submitted with JavaScript off.
+    let response = app
+        .client
+        .post(app.url("/api/fn/set_locale"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/"))
+        .form(&[("locale", "ja")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with(&app.url("/")), "{location}");
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("lectern_lang=ja"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"));
+    // The client kept the cookie: the next page is Japanese whatever the browser asks.
+    let html = app
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"lang="ja""#));
+}
+
+async fn choosing_an_unknown_language_is_a_400(app: TestApp) {
+    let response = app
+        .client
+        .post(app.url("/api/fn/set_locale"))
+        .form(&[("locale", "xx")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.headers().get("set-cookie").is_none());
+}
+
+async fn security_headers_are_set(app: TestApp) {
+    for path in ["/", "/health", "/api/v1/nowhere"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+    }
+}
+
+async fn secret_key_is_generated_once_and_kept(app: TestApp) {
+    let first = app.state.secret_key.expose().to_owned();
+    assert_eq!(first.len(), 64);
+    // A second start on the same database (another instance, or a restart) reads it back.
+    let (again, stop, serving) = common::start_server(app.backend, app.database.clone(), &[]).await;
+    assert_eq!(again.state.secret_key.expose(), first);
+    let _ = stop.send(());
+    let _ = serving.await;
+}
+
+async fn concurrent_write_transactions_all_commit(app: TestApp) {
+    // 64 writers at once, each a multi-statement transaction: none may fail with
+    // "database is locked" (SQLite) or lose its row.
+    let tasks = (0..64).map(|i| {
+        let db = app.state.db.clone();
+        tokio::spawn(async move {
+            lectern::db_run!(db.writer(), |pool| {
+                let mut tx = pool.begin().await?;
+                for part in ["a", "b"] {
+                    sqlx::query(
+                        "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3)",
+                    )
+                    .bind(format!("test_{i}_{part}"))
+                    .bind("x")
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await
+            })
+        })
+    });
+    for task in tasks {
+        task.await.unwrap().expect("write transaction committed");
+    }
+    let count: i64 = lectern::db_run!(app.state.db.reader(), |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets WHERE name LIKE 'test_%'")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(count, 128);
+}
