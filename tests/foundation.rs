@@ -275,3 +275,52 @@ async fn concurrent_write_transactions_all_commit(app: TestApp) {
     .unwrap();
     assert_eq!(count, 128);
 }
+
+/// A PostgreSQL outage: `/health` answers 503 in its usual shape and pages still render,
+/// then everything recovers by itself once the database is back. (An SQLite file cannot
+/// go away underneath a running server in the same way.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_outage_answers_503_then_recovers() {
+    common::run(common::Backend::Postgres, |app| async move {
+        use sqlx::Connection;
+        let common::TestDatabase::Postgres {
+            admin_url, name, ..
+        } = app.database.clone()
+        else {
+            unreachable!("a PostgreSQL test");
+        };
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+        sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+            .bind(&name)
+            .execute(&mut admin)
+            .await
+            .unwrap();
+
+        let response = app.get("/health").await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = json(response).await;
+        assert_eq!(body["status"], "unhealthy");
+        assert_eq!(body["services"]["database"], "unhealthy");
+        let page = app.get("/").await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("Unavailable"));
+
+        sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let recovered = common::eventually(15, || async {
+            app.get("/health").await.status() == StatusCode::OK
+        })
+        .await;
+        assert!(
+            recovered,
+            "health did not recover after the database came back"
+        );
+    })
+    .await;
+}

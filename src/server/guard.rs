@@ -101,3 +101,55 @@ pub fn security_headers() -> [(header::HeaderName, HeaderValue); 4] {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn explode() -> &'static str {
+        panic!("boom")
+    }
+
+    async fn call(path: &str) -> (StatusCode, String, String) {
+        let app = Router::new()
+            .route("/api/v1/boom", get(explode))
+            .route("/boom", get(explode))
+            .layer(axum::middleware::from_fn(catch_panic));
+        let request = Request::get(path)
+            .header(header::ACCEPT_LANGUAGE, "ko")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let content_type = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            content_type,
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_panic_becomes_an_opaque_500_in_the_callers_format() {
+        let (status, content_type, body) = call("/api/v1/boom").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(content_type.starts_with("application/json"));
+        assert!(body.contains(r#""error":"internal_error""#) && !body.contains("boom"));
+
+        let (status, content_type, body) = call("/boom").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(content_type.starts_with("text/html"));
+        assert!(body.contains("문제가 발생했습니다") && !body.contains("boom"));
+    }
+}

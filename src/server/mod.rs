@@ -234,3 +234,18 @@ pub fn init_tracing(config: &Config) {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
 }
+
+#[cfg(test)]
+mod tests {
+    /// cargo-leptos reads Cargo.toml and the server reads Leptos.toml: the paths that
+    /// connect the two must agree.
+    #[test]
+    fn leptos_toml_agrees_with_cargo_metadata() {
+        let runtime =
+            leptos::config::get_config_from_str(include_str!("../../Leptos.toml")).unwrap();
+        let build = leptos::config::get_config_from_str(include_str!("../../Cargo.toml")).unwrap();
+        assert_eq!(runtime.output_name, build.output_name);
+        assert_eq!(runtime.site_root, build.site_root);
+        assert_eq!(runtime.site_pkg_dir, build.site_pkg_dir);
+    }
+}
