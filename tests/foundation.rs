@@ -324,3 +324,37 @@ async fn postgres_outage_answers_503_then_recovers() {
     })
     .await;
 }
+
+/// SQLite runs in WAL mode with foreign keys enforced and `synchronous=NORMAL` on every
+/// connection, readers and the writer alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_connections_use_wal_foreign_keys_and_normal_sync() {
+    common::run(common::Backend::Sqlite, |app| async move {
+        let lectern::db::Db::Sqlite { reader, writer } = &app.state.db else {
+            unreachable!("an SQLite test");
+        };
+        for pool in [reader, writer] {
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(mode, "wal");
+            let keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(keys, 1);
+            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(sync, 1, "1 is NORMAL");
+            let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert!(timeout >= 5_000);
+        }
+    })
+    .await;
+}

@@ -134,7 +134,9 @@ pub async fn create_database(backend: Backend) -> Option<TestDatabase> {
 
 /// Drops a test's PostgreSQL database (SQLite folders go with their `TempDir`).
 pub async fn drop_database(database: &TestDatabase) {
-    if let TestDatabase::Postgres { admin_url, name, .. } = database
+    if let TestDatabase::Postgres {
+        admin_url, name, ..
+    } = database
         && let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await
     {
         let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
