@@ -5,6 +5,7 @@ use leptos_meta::{Html, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::auth::{LoginPage, ProfilePage, RegisterPage, provide_account};
 use crate::i18n::provide_i18n;
 use crate::site::{HomePage, NotFound, SiteFooter, SiteHeader};
 use crate::t;
@@ -68,6 +69,7 @@ fn set_content_security_policy(options: &leptos::config::LeptosOptions) {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = provide_i18n();
+    provide_account();
 
     view! {
         <Html attr:lang=move || i18n.locale().code() />
@@ -87,6 +89,9 @@ pub fn App() -> impl IntoView {
             <main id="main" class="mx-auto w-full max-w-5xl px-4 py-8">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("register") view=RegisterPage ssr=SsrMode::Async />
+                    <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

@@ -5,6 +5,8 @@
 //! holds its shared types, server functions and components, and (server only) its SQL.
 
 pub mod app;
+pub mod app_error;
+pub mod auth;
 pub mod health;
 pub mod i18n;
 pub mod site;

@@ -16,6 +16,7 @@ const OPENAPI: &str = include_str!("openapi.json");
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
+        .route("/auth/status", get(crate::auth::service::auth_status))
         .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
         .layer(axum::middleware::from_fn(guard::json_errors))
 }

@@ -84,6 +84,69 @@ messages! {
         ko: "Lectern은 자체 호스팅됩니다. 교실 데이터는 여러분의 서버에 남습니다.",
     }
 
+    sign_in { en: "Sign in", ja: "ログイン", ko: "로그인" }
+    sign_out { en: "Sign out", ja: "ログアウト", ko: "로그아웃" }
+    register { en: "Create account", ja: "アカウント作成", ko: "계정 만들기" }
+    register_title { en: "Create a student account", ja: "学生アカウントの作成", ko: "학생 계정 만들기" }
+    register_lead {
+        en: "Instructors get their accounts from an administrator.",
+        ja: "講師アカウントは管理者が作成します。",
+        ko: "강사 계정은 관리자가 만듭니다.",
+    }
+    no_account_yet { en: "No account yet?", ja: "アカウントをお持ちでない方は", ko: "계정이 없으신가요?" }
+    profile { en: "Profile", ja: "プロフィール", ko: "프로필" }
+    sign_in_to_continue { en: "Sign in to continue", ja: "続けるにはログインしてください", ko: "계속하려면 로그인하세요" }
+    field_email { en: "Email", ja: "メールアドレス", ko: "이메일" }
+    field_password { en: "Password", ja: "パスワード", ko: "비밀번호" }
+    field_first_name { en: "First name", ja: "名", ko: "이름" }
+    field_last_name { en: "Last name", ja: "姓", ko: "성" }
+    field_name { en: "Name", ja: "氏名", ko: "이름" }
+    field_role { en: "Role", ja: "役割", ko: "역할" }
+    field_grade_level { en: "Grade (9-12)", ja: "学年 (9-12)", ko: "학년 (9-12)" }
+    password_hint {
+        en: "8 to 128 characters, with an upper-case letter, a lower-case letter and a digit.",
+        ja: "8〜128文字で、大文字・小文字・数字をそれぞれ1つ以上含めてください。",
+        ko: "8~128자, 대문자·소문자·숫자를 각각 하나 이상 포함하세요.",
+    }
+    grade_hint { en: "Your school grade, 9 to 12.", ja: "9〜12の学年を入力してください。", ko: "9~12 사이의 학년을 입력하세요." }
+    role_student { en: "Student", ja: "学生", ko: "학생" }
+    role_instructor { en: "Instructor", ja: "講師", ko: "강사" }
+    role_admin { en: "Administrator", ja: "管理者", ko: "관리자" }
+    role_super_admin { en: "Super administrator", ja: "特権管理者", ko: "최고 관리자" }
+    err_required { en: "This field is required.", ja: "この項目は必須です。", ko: "필수 항목입니다." }
+    err_invalid_email { en: "Enter a valid email address.", ja: "正しいメールアドレスを入力してください。", ko: "올바른 이메일 주소를 입력하세요." }
+    err_password_too_short { en: "Use at least 8 characters.", ja: "8文字以上にしてください。", ko: "8자 이상 입력하세요." }
+    err_password_too_long { en: "Use at most 128 characters.", ja: "128文字以内にしてください。", ko: "128자 이하로 입력하세요." }
+    err_password_too_weak {
+        en: "Include an upper-case letter, a lower-case letter and a digit.",
+        ja: "大文字・小文字・数字をそれぞれ含めてください。",
+        ko: "대문자, 소문자, 숫자를 모두 포함하세요.",
+    }
+    err_too_long { en: "Use at most 50 characters.", ja: "50文字以内にしてください。", ko: "50자 이하로 입력하세요." }
+    err_invalid_characters { en: "Remove the invisible characters.", ja: "使用できない文字が含まれています。", ko: "사용할 수 없는 문자가 있습니다." }
+    err_invalid_grade { en: "Enter a grade from 9 to 12.", ja: "9〜12の学年を入力してください。", ko: "9~12 사이의 학년을 입력하세요." }
+    err_taken {
+        en: "An account with this email already exists. Sign in instead?",
+        ja: "このメールアドレスのアカウントは既に存在します。ログインしますか？",
+        ko: "이 이메일로 된 계정이 이미 있습니다. 로그인하시겠어요?",
+    }
+    err_wrong_credentials {
+        en: "The email or password is not right.",
+        ja: "メールアドレスまたはパスワードが正しくありません。",
+        ko: "이메일 또는 비밀번호가 올바르지 않습니다.",
+    }
+    err_invalid { en: "Check this field.", ja: "この項目を確認してください。", ko: "이 항목을 확인하세요." }
+    error_try_again {
+        en: "That did not work; please try again in a moment.",
+        ja: "処理できませんでした。少し待ってからもう一度お試しください。",
+        ko: "처리하지 못했습니다. 잠시 후 다시 시도하세요.",
+    }
+    error_rate_limited {
+        en: "Too many attempts. Wait a few minutes, then try again.",
+        ja: "試行回数が多すぎます。数分待ってから再度お試しください。",
+        ko: "시도 횟수가 너무 많습니다. 몇 분 후 다시 시도하세요.",
+    }
+
     time_just_now { en: "just now", ja: "たった今", ko: "방금" }
     time_seconds_ago { en: "{n} seconds ago", ja: "{n}秒前", ko: "{n}초 전" }
     time_minute_ago { en: "1 minute ago", ja: "1分前", ko: "1분 전" }
@@ -93,6 +156,23 @@ messages! {
     time_day_ago { en: "yesterday", ja: "昨日", ko: "어제" }
     time_days_ago { en: "{n} days ago", ja: "{n}日前", ko: "{n}일 전" }
     time_in_future { en: "in the future", ja: "未来の時刻", ko: "미래 시각" }
+}
+
+/// The message for a field problem's code.
+pub fn field_error_message(m: &Messages, code: &str) -> &'static str {
+    match code {
+        "required" => m.err_required,
+        "invalid_email" => m.err_invalid_email,
+        "password_too_short" => m.err_password_too_short,
+        "password_too_long" => m.err_password_too_long,
+        "password_too_weak" => m.err_password_too_weak,
+        "too_long" => m.err_too_long,
+        "invalid_characters" => m.err_invalid_characters,
+        "invalid_grade" => m.err_invalid_grade,
+        "taken" => m.err_taken,
+        "wrong_credentials" => m.err_wrong_credentials,
+        _ => m.err_invalid,
+    }
 }
 
 /// Replaces each `{name}` in `template` with its value.

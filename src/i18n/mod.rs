@@ -11,7 +11,7 @@ mod time;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use messages::{Messages, fill};
+pub use messages::{Messages, field_error_message, fill};
 pub use switcher::LanguageSwitcher;
 pub use time::{format_datetime, relative_time};
 
@@ -91,6 +91,18 @@ impl Locale {
             Locale::Ja => &messages::JA,
             Locale::Ko => &messages::KO,
         }
+    }
+}
+
+/// A role's name in `locale`.
+pub fn role_name(locale: Locale, role: crate::auth::model::Role) -> &'static str {
+    use crate::auth::model::Role;
+    let m = locale.messages();
+    match role {
+        Role::Student => m.role_student,
+        Role::Instructor => m.role_instructor,
+        Role::Admin => m.role_admin,
+        Role::SuperAdmin => m.role_super_admin,
     }
 }
 

@@ -89,12 +89,18 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // Generated once per process: generating renders the app in a special mode that
+    // would disturb pages being rendered at the same time by another server instance.
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
     };
     let leptos_options = state.leptos_options.clone();
+    let db = state.db.clone();
+    let public_url = state.config.public_url();
 
     Router::new()
         .route("/health", get(crate::health::health_handler))
@@ -118,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         >(context, shell))
         .with_state(state)
         .layer(CompressionLayer::new())
+        .layer(crate::auth::service::auth_layer(&db, &public_url))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(guard::reject_oversized))
         .layer(middleware::from_fn(security_headers))
@@ -170,7 +177,13 @@ pub async fn serve(
             Ok(())
         }
     };
-    db.close().await;
+    // Bounded: a connection stuck in a dead request must not keep the process alive.
+    if tokio::time::timeout(std::time::Duration::from_secs(5), db.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections did not close within 5 s");
+    }
     tracing::info!("stopped");
     result
 }

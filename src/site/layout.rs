@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::auth::AccountMenu;
 use crate::i18n::{LanguageSwitcher, use_i18n};
 use crate::t;
 
@@ -25,6 +26,7 @@ pub fn SiteHeader() -> impl IntoView {
                         </li>
                     </ul>
                 </nav>
+                <AccountMenu />
                 <LanguageSwitcher />
             </div>
         </header>

@@ -179,6 +179,7 @@ pub async fn start_server(
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("client");
     let app = TestApp {
@@ -207,11 +208,28 @@ where
     let (app, stop, serving) = start_server(backend, database.clone(), &[]).await;
     let outcome = tokio::spawn(test(app)).await;
     let _ = stop.send(());
-    let _ = serving.await;
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(40), serving).await;
+    assert!(
+        stopped.is_ok(),
+        "the server did not stop within 40 s of the shutdown signal"
+    );
     drop_database(&database).await;
     if let Err(error) = outcome {
         std::panic::resume_unwind(error.into_panic());
     }
+}
+
+/// The one runtime every test of a test binary runs on, as a server process has one.
+/// `Runtime::block_on` may be called from many test threads at once.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("test runtime")
+    });
+    RUNTIME.block_on(future)
 }
 
 /// Declares each listed `async fn(TestApp)` as two tests, `sqlite::name` and
@@ -221,17 +239,23 @@ macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $crate::common::run($crate::common::Backend::Sqlite, super::$name).await;
+                #[test]
+                fn $name() {
+                    $crate::common::block_on($crate::common::run(
+                        $crate::common::Backend::Sqlite,
+                        super::$name,
+                    ));
                 }
             )*
         }
         mod postgres {
             $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $crate::common::run($crate::common::Backend::Postgres, super::$name).await;
+                #[test]
+                fn $name() {
+                    $crate::common::block_on($crate::common::run(
+                        $crate::common::Backend::Postgres,
+                        super::$name,
+                    ));
                 }
             )*
         }

@@ -1,0 +1,107 @@
+//! The account server functions: who am I, register, sign in, sign out.
+
+use leptos::prelude::*;
+
+use super::model::CurrentUser;
+use crate::app_error::AppError;
+
+/// The signed-in user, if any.
+#[server(prefix = "/api/fn", endpoint = "who_am_i")]
+pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
+    let auth = super::guard::auth_session().await?;
+    Ok(auth.user.map(|user| user.current()))
+}
+
+/// Signs in with email and password, then goes to `next` (a local path) or home.
+/// A wrong password and an unknown email get the same answer, in the same time.
+#[server(prefix = "/api/fn", endpoint = "login")]
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use super::service::{Credentials, record_login};
+
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let mut auth = super::guard::auth_session().await?;
+    let user = auth
+        .authenticate(Credentials { email, password })
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(|| AppError::field("password", "wrong_credentials").with_status())?;
+    start_session(&mut auth, &user).await?;
+    record_login(&state.db, &user.id).await?;
+    leptos_axum::redirect(&super::guard::safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Creates a student account (open sign-up) and signs it in.
+#[server(prefix = "/api/fn", endpoint = "register")]
+pub async fn register(
+    email: String,
+    password: String,
+    first_name: String,
+    last_name: String,
+    grade_level: Option<String>,
+) -> Result<(), AppError> {
+    use super::model::Role;
+    use super::service::{CreateError, create_user};
+
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let account = super::validate::new_account(
+        &email,
+        &password,
+        &first_name,
+        &last_name,
+        grade_level.as_deref(),
+        true,
+    )
+    .map_err(|problems| AppError::Invalid(problems).with_status())?;
+    let user = match create_user(&state.db, &account, password, Role::Student, None).await {
+        Ok(user) => user,
+        Err(CreateError::EmailTaken) => return Err(AppError::field("email", "taken").with_status()),
+        Err(error) => return Err(AppError::internal(error)),
+    };
+    let mut auth = super::guard::auth_session().await?;
+    start_session(&mut auth, &user).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Signs out: the session is deleted, not just emptied.
+#[server(prefix = "/api/fn", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let mut auth = super::guard::auth_session().await?;
+    auth.logout().await.map_err(AppError::internal)?;
+    auth.session.delete().await.map_err(AppError::internal)?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Signs `user` in on a fresh session id (also when already signed in: no fixation),
+/// remembering the client's address and user agent for the sessions list.
+#[cfg(feature = "ssr")]
+async fn start_session(
+    auth: &mut super::service::AuthSession,
+    user: &super::service::User,
+) -> Result<(), AppError> {
+    use super::store::{CLIENT_KEY, ClientInfo};
+
+    auth.session.cycle_id().await.map_err(AppError::internal)?;
+    auth.login(user).await.map_err(AppError::internal)?;
+    let parts = use_context::<http::request::Parts>();
+    let client = ClientInfo {
+        ip: parts
+            .as_ref()
+            .and_then(|p| {
+                p.extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            })
+            .map(|info| info.0.ip().to_string()),
+        user_agent: parts
+            .as_ref()
+            .and_then(|p| p.headers.get(http::header::USER_AGENT))
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(512).collect()),
+    };
+    auth.session
+        .insert(CLIENT_KEY, client)
+        .await
+        .map_err(AppError::internal)
+}

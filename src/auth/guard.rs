@@ -1,0 +1,71 @@
+//! Who is asking, and may they? Every server function starts with one of these, so a
+//! missing check is the unusual code.
+
+use super::model::Role;
+use super::service::{AuthSession, User};
+use crate::app_error::AppError;
+
+/// The request's auth session.
+pub async fn auth_session() -> Result<AuthSession, AppError> {
+    leptos_axum::extract::<AuthSession>()
+        .await
+        .map_err(AppError::internal)
+}
+
+/// The signed-in user, or 401.
+pub async fn require_user() -> Result<User, AppError> {
+    auth_session()
+        .await?
+        .user
+        .ok_or_else(|| AppError::Unauthorized.with_status())
+}
+
+/// The signed-in user if their role is `min` or above; 401 when signed out, 403 when
+/// the role is too low.
+pub async fn require_role(min: Role) -> Result<User, AppError> {
+    let user = require_user().await?;
+    if user.role() >= min {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden.with_status())
+    }
+}
+
+/// A local path to go to after signing in: `next` when it is one, else `/`. Anything
+/// that could leave the site (`//host`, `/\host`, `https://…`) is replaced by `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.chars().any(|c| c.is_control()) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(
+            safe_next(Some("/profile?tab=sessions")),
+            "/profile?tab=sessions"
+        );
+        for unsafe_next in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "profile",
+            "/\n",
+        ] {
+            assert_eq!(safe_next(Some(unsafe_next)), "/", "{unsafe_next:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,18 @@
+//! Accounts: registration, sign-in and sign-out, sessions, roles, and the checks every
+//! server function uses to know who is asking.
+
+pub mod api;
+pub mod model;
+mod pages;
+pub mod validate;
+
+#[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use pages::{AccountMenu, LoginPage, ProfilePage, RegisterPage, provide_account};

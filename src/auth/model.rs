@@ -1,0 +1,96 @@
+//! Account types shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// What a user may do, from least to most.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Student,
+    Instructor,
+    Admin,
+    SuperAdmin,
+}
+
+impl Role {
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Student => "student",
+            Role::Instructor => "instructor",
+            Role::Admin => "admin",
+            Role::SuperAdmin => "super_admin",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(value: &str) -> Option<Role> {
+        [
+            Role::Student,
+            Role::Instructor,
+            Role::Admin,
+            Role::SuperAdmin,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == value)
+    }
+}
+
+/// Whether an account may sign in.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    Suspended,
+    Pending,
+    Archived,
+}
+
+impl AccountStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Suspended => "suspended",
+            AccountStatus::Pending => "pending",
+            AccountStatus::Archived => "archived",
+        }
+    }
+}
+
+/// The signed-in user, as pages see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+}
+
+impl CurrentUser {
+    /// "First Last".
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_order_from_student_to_super_admin() {
+        assert!(Role::Student < Role::Instructor);
+        assert!(Role::Admin < Role::SuperAdmin);
+        for role in [
+            Role::Student,
+            Role::Instructor,
+            Role::Admin,
+            Role::SuperAdmin,
+        ] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,200 @@
+//! Sign-in, registration and profile pages, and the account menu in the header.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::api::{Login, Logout, Register};
+use super::model::CurrentUser;
+use crate::app_error::AppError;
+use crate::i18n::use_i18n;
+use crate::t;
+use crate::ui::{FormError, TextField};
+
+/// The signed-in user for every component, refreshed after signing in or out.
+#[derive(Clone, Copy)]
+pub struct Account {
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+    pub register: ServerAction<Register>,
+}
+
+/// Loads the current user and provides [`Account`] to the page.
+pub fn provide_account() -> Account {
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    let register = ServerAction::<Register>::new();
+    let user = Resource::new(
+        move || {
+            (
+                login.version().get(),
+                logout.version().get(),
+                register.version().get(),
+            )
+        },
+        |_| super::api::who_am_i(),
+    );
+    let account = Account {
+        user,
+        login,
+        logout,
+        register,
+    };
+    provide_context(account);
+    account
+}
+
+fn use_account() -> Account {
+    expect_context::<Account>()
+}
+
+/// The account part of the header: sign-in links, or the user's name and "Sign out".
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let i18n = use_i18n();
+    let account = use_account();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                account
+                    .user
+                    .get()
+                    .map(|user| match user.ok().flatten() {
+                        Some(user) => {
+                            view! {
+                                <div class="flex items-center gap-3 text-sm">
+                                    <a href="/profile" class="font-medium hover:underline" data-testid="account-name">
+                                        {user.display_name()}
+                                    </a>
+                                    <ActionForm action=account.logout>
+                                        <button type="submit" class="rounded border border-slate-300 bg-white px-2 py-1 hover:bg-slate-100">
+                                            {t!(i18n, sign_out)}
+                                        </button>
+                                    </ActionForm>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <div class="flex items-center gap-3 text-sm">
+                                    <a href="/login" class="hover:underline">{t!(i18n, sign_in)}</a>
+                                    <a href="/register" class="rounded bg-indigo-700 px-2 py-1 font-medium text-white hover:bg-indigo-800">
+                                        {t!(i18n, register)}
+                                    </a>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The error of an action's last run, if it failed.
+fn last_error<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
+where
+    A: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+/// `/login`: email and password.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let account = use_account();
+    let next = move || use_query_map().read().get("next").unwrap_or_default();
+    let error = last_error(account.login);
+    view! {
+        <Title text=t!(i18n, sign_in) />
+        <section class="mx-auto max-w-md">
+            <h1 class="text-2xl font-bold">{t!(i18n, sign_in)}</h1>
+            <ActionForm action=account.login attr:class="mt-6 space-y-4" attr:novalidate=true>
+                <input type="hidden" name="next" value=next />
+                <TextField name="email" kind="email" label=t!(i18n, field_email) autocomplete="username" error />
+                <TextField name="password" kind="password" label=t!(i18n, field_password) autocomplete="current-password" error />
+                <FormError error />
+                <button type="submit" class="w-full rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                    {t!(i18n, sign_in)}
+                </button>
+            </ActionForm>
+            <p class="mt-4 text-sm">
+                {t!(i18n, no_account_yet)} " "
+                <a href="/register" class="text-indigo-700 underline">{t!(i18n, register)}</a>
+            </p>
+        </section>
+    }
+}
+
+/// `/register`: a student account (instructors are made by administrators).
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let account = use_account();
+    let error = last_error(account.register);
+    view! {
+        <Title text=t!(i18n, register) />
+        <section class="mx-auto max-w-md">
+            <h1 class="text-2xl font-bold">{t!(i18n, register_title)}</h1>
+            <p class="mt-2 text-sm text-slate-700">{t!(i18n, register_lead)}</p>
+            <ActionForm action=account.register attr:class="mt-6 space-y-4" attr:novalidate=true>
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <TextField name="first_name" kind="text" label=t!(i18n, field_first_name) autocomplete="given-name" error />
+                    <TextField name="last_name" kind="text" label=t!(i18n, field_last_name) autocomplete="family-name" error />
+                </div>
+                <TextField name="email" kind="email" label=t!(i18n, field_email) autocomplete="email" error />
+                <TextField name="password" kind="password" label=t!(i18n, field_password) autocomplete="new-password" hint=t!(i18n, password_hint) error />
+                <TextField name="grade_level" kind="number" label=t!(i18n, field_grade_level) autocomplete="off" hint=t!(i18n, grade_hint) error />
+                <FormError error />
+                <button type="submit" class="w-full rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                    {t!(i18n, register)}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// `/profile`: who am I.
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let account = use_account();
+    view! {
+        <Title text=t!(i18n, profile) />
+        <h1 class="text-2xl font-bold">{t!(i18n, profile)}</h1>
+        <Suspense fallback=|| ()>
+            {move || {
+                account
+                    .user
+                    .get()
+                    .map(|user| match user.ok().flatten() {
+                        Some(user) => {
+                            let role = user.role;
+                            view! {
+                                <dl class="mt-4 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2">
+                                    <dt class="text-slate-600">{t!(i18n, field_name)}</dt>
+                                    <dd>{user.display_name()}</dd>
+                                    <dt class="text-slate-600">{t!(i18n, field_email)}</dt>
+                                    <dd data-testid="profile-email">{user.email.clone()}</dd>
+                                    <dt class="text-slate-600">{t!(i18n, field_role)}</dt>
+                                    <dd>{move || crate::i18n::role_name(i18n.locale(), role)}</dd>
+                                </dl>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <p class="mt-4">
+                                    <a href="/login?next=/profile" class="text-indigo-700 underline">{t!(i18n, sign_in_to_continue)}</a>
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}
