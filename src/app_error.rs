@@ -68,6 +68,11 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Invalid(problems) if problems.iter().any(|p| p.code == "taken") => 409,
+            AppError::Invalid(problems)
+                if problems.iter().any(|p| p.code == "wrong_credentials") =>
+            {
+                401
+            }
             AppError::Invalid(_) | AppError::ServerFn(_) => 400,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,

@@ -176,12 +176,7 @@ pub async fn start_server(
             .expect("serve");
         }
     });
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .expect("client");
+    let client = client();
     let app = TestApp {
         backend,
         // `localhost`, not the IP: cookie jars keep no cookies for bare IP hosts.
@@ -192,6 +187,16 @@ pub async fn start_server(
         database,
     };
     (app, stop, serving)
+}
+
+/// A browser-like client: keeps cookies, follows no redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("client")
 }
 
 /// Runs `test` against a fresh server on `backend`, then stops the server and drops the

@@ -1,0 +1,271 @@
+//! Accounts through HTTP, as a browser without JavaScript uses them (form posts to the
+//! server functions), on SQLite and PostgreSQL.
+
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+on_both_backends!(
+    registering_creates_a_signed_in_student,
+    registration_reports_every_bad_field,
+    a_taken_email_is_a_409_field_error,
+    wrong_password_and_unknown_email_get_the_same_answer,
+    the_session_id_changes_at_login_and_at_relogin,
+    signing_out_deletes_the_session,
+    the_profile_page_shows_who_is_signed_in,
+);
+
+const PASSWORD: &str = "Correct1horse";
+
+/// Posts a form to a server function the way a browser form does.
+async fn post_form(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(app.url(&format!("/api/fn/{endpoint}")))
+        .header("accept", "text/html")
+        .header("referer", app.url("/"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn registration<'a>(email: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("email", email),
+        ("password", PASSWORD),
+        ("first_name", "Ana"),
+        ("last_name", "Lee"),
+        ("grade_level", "10"),
+    ]
+}
+
+/// The value of the session cookie a response sets.
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("lectern_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+}
+
+async fn status_with(app: &TestApp, cookie: Option<&str>) -> Value {
+    let client = reqwest::Client::new();
+    let mut request = client.get(app.url("/api/v1/auth/status"));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+async fn registering_creates_a_signed_in_student(app: TestApp) {
+    let response = post_form(
+        &app,
+        &app.client,
+        "register",
+        &registration(" Ana@Example.EDU "),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let set_cookie: Vec<_> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let session = set_cookie
+        .iter()
+        .find(|c| c.starts_with("lectern_session="))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+
+    let status: Value = app.get("/api/v1/auth/status").await.json().await.unwrap();
+    assert_eq!(status["authenticated"], true);
+    assert_eq!(status["user"]["email"], "ana@example.edu");
+    assert_eq!(status["user"]["role"], "student");
+    assert!(status["expires_at"].as_str().is_some());
+}
+
+async fn registration_reports_every_bad_field(app: TestApp) {
+    let client = reqwest::Client::new();
+    let response = client
+        .post(app.url("/api/fn/register"))
+        .form(&[
+            ("email", "not-an-email"),
+            ("password", "short"),
+            ("first_name", ""),
+            ("last_name", "Lee"),
+            ("grade_level", "13"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    let codes: Vec<(String, String)> = body["Invalid"]
+        .as_array()
+        .expect("field problems")
+        .iter()
+        .map(|p| {
+            (
+                p["field"].as_str().unwrap().to_owned(),
+                p["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("email".into(), "invalid_email".into()),
+            ("password".into(), "password_too_short".into()),
+            ("first_name".into(), "required".into()),
+            ("grade_level".into(), "invalid_grade".into()),
+        ]
+    );
+    // Nothing was created.
+    let status = status_with(&app, None).await;
+    assert_eq!(status["authenticated"], false);
+}
+
+async fn a_taken_email_is_a_409_field_error(app: TestApp) {
+    let first = post_form(
+        &app,
+        &common::client(),
+        "register",
+        &registration("ana@example.edu"),
+    )
+    .await;
+    assert_eq!(first.status(), StatusCode::FOUND);
+    let client = reqwest::Client::new();
+    let again = client
+        .post(app.url("/api/fn/register"))
+        .form(&registration("ANA@example.edu"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let body: Value = again.json().await.unwrap();
+    assert_eq!(body["Invalid"][0]["field"], "email");
+    assert_eq!(body["Invalid"][0]["code"], "taken");
+}
+
+async fn wrong_password_and_unknown_email_get_the_same_answer(app: TestApp) {
+    post_form(
+        &app,
+        &common::client(),
+        "register",
+        &registration("ana@example.edu"),
+    )
+    .await;
+    let attempt = |email: &'static str, password: &'static str| {
+        let url = app.url("/api/fn/login");
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .form(&[("email", email), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let wrong_password = attempt("ana@example.edu", "Wrong1horse").await;
+    let unknown_email = attempt("nobody@example.edu", PASSWORD).await;
+    assert_eq!(wrong_password.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong_password, unknown_email);
+    let right = attempt("ana@example.edu", PASSWORD).await;
+    assert_eq!(right.0, StatusCode::OK);
+}
+
+async fn the_session_id_changes_at_login_and_at_relogin(app: TestApp) {
+    let registered = post_form(
+        &app,
+        &app.client,
+        "register",
+        &registration("ana@example.edu"),
+    )
+    .await;
+    let first = session_cookie(&registered).expect("session after registering");
+
+    // Signing in again on a signed-in session still gives a new id.
+    let login = [("email", "ana@example.edu"), ("password", PASSWORD)];
+    let relogin = post_form(&app, &app.client, "login", &login).await;
+    assert_eq!(relogin.status(), StatusCode::FOUND);
+    let second = session_cookie(&relogin).expect("a new session cookie");
+    assert_ne!(first, second);
+    assert_eq!(
+        status_with(&app, Some(&second)).await["authenticated"],
+        true
+    );
+    assert_eq!(
+        status_with(&app, Some(&first)).await["authenticated"],
+        false,
+        "old id still valid"
+    );
+
+    // A session planted before signing in (fixation) is not the one signed in.
+    let planted = "lectern_session=AAAAAAAAAAAAAAAAAAAAAA";
+    let fixed = reqwest::Client::new()
+        .post(app.url("/api/fn/login"))
+        .header("cookie", planted)
+        .form(&login)
+        .send()
+        .await
+        .unwrap();
+    let issued = session_cookie(&fixed).expect("a fresh session cookie");
+    assert_ne!(issued, planted);
+    assert_eq!(
+        status_with(&app, Some(planted)).await["authenticated"],
+        false
+    );
+}
+
+async fn signing_out_deletes_the_session(app: TestApp) {
+    let registered = post_form(
+        &app,
+        &app.client,
+        "register",
+        &registration("ana@example.edu"),
+    )
+    .await;
+    let cookie = session_cookie(&registered).unwrap();
+    let out = post_form(&app, &app.client, "logout", &[]).await;
+    assert_eq!(out.status(), StatusCode::FOUND);
+    assert_eq!(
+        status_with(&app, Some(&cookie)).await["authenticated"],
+        false
+    );
+    let rows: i64 = lectern::db_run!(app.state.db.reader(), |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(rows, 0, "the signed-in session row is gone");
+}
+
+async fn the_profile_page_shows_who_is_signed_in(app: TestApp) {
+    let anonymous = app.get("/profile").await.text().await.unwrap();
+    assert!(anonymous.contains("/login?next=/profile"));
+    post_form(
+        &app,
+        &app.client,
+        "register",
+        &registration("ana@example.edu"),
+    )
+    .await;
+    let page = app.get("/profile").await.text().await.unwrap();
+    assert!(page.contains("ana@example.edu"), "{page:.400}");
+    assert!(page.contains("Ana Lee"));
+}
