@@ -36,7 +36,7 @@ async fn post_form(
         .unwrap()
 }
 
-fn registration<'a>(email: &'a str) -> Vec<(&'static str, &'a str)> {
+fn registration(email: &str) -> Vec<(&'static str, &str)> {
     vec![
         ("email", email),
         ("password", PASSWORD),

