@@ -74,9 +74,10 @@ pub fn App() -> impl IntoView {
     view! {
         <Html attr:lang=move || i18n.locale().code() />
         <Stylesheet id="leptos" href="/pkg/lectern.css" />
-        <Title formatter=move |text: String| {
-            let app = i18n.t().app_name;
-            if text.is_empty() { app.to_owned() } else { format!("{text} · {app}") }
+        // Titles are read by leptos_meta after the page's reactive arena is gone, so they
+        // are plain text taken when the page renders, never reactive closures.
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Lectern".to_owned() } else { format!("{text} · Lectern") }
         } />
         <Router>
             <a

@@ -269,3 +269,35 @@ async fn the_profile_page_shows_who_is_signed_in(app: TestApp) {
     assert!(page.contains("ana@example.edu"), "{page:.400}");
     assert!(page.contains("Ana Lee"));
 }
+
+#[test]
+fn expired_sessions_are_deleted() {
+    common::block_on(common::run(common::Backend::Sqlite, |app| async move {
+        post_form(
+            &app,
+            &app.client,
+            "register",
+            &registration("ana@example.edu"),
+        )
+        .await;
+        let past = chrono::Utc::now() - chrono::Duration::hours(1);
+        lectern::db_run!(app.state.db.writer(), |pool| {
+            sqlx::query("UPDATE sessions SET expires_at = $1")
+                .bind(past)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+        .unwrap();
+        let store = lectern::auth::store::DbSessionStore::new(app.state.db.clone());
+        assert_eq!(store.delete_expired().await.unwrap(), 1);
+        assert_eq!(
+            app.get("/api/v1/auth/status")
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()["authenticated"],
+            false
+        );
+    }));
+}

@@ -364,14 +364,18 @@ async fn concurrent_page_renders_all_complete(app: TestApp) {
         let app = app.clone();
         tokio::spawn(async move {
             let path = if i % 2 == 0 { "/" } else { "/no/such/page" };
-            app.get(path).await.status()
+            let response = app.get(path).await;
+            let status = response.status();
+            (path, status, response.text().await.unwrap_or_default())
         })
     });
     for render in renders {
-        let status = render.await.unwrap();
-        assert!(
-            status == StatusCode::OK || status == StatusCode::NOT_FOUND,
-            "{status}"
-        );
+        let (path, status, body) = render.await.unwrap();
+        let expected = if path == "/" {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        assert_eq!(status, expected, "{path}: {body:.2000}");
     }
 }

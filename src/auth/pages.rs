@@ -109,7 +109,7 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || use_query_map().read().get("next").unwrap_or_default();
     let error = last_error(account.login);
     view! {
-        <Title text=t!(i18n, sign_in) />
+        <Title text=i18n.t().sign_in />
         <section class="mx-auto max-w-md">
             <h1 class="text-2xl font-bold">{t!(i18n, sign_in)}</h1>
             <ActionForm action=account.login attr:class="mt-6 space-y-4" attr:novalidate=true>
@@ -136,7 +136,7 @@ pub fn RegisterPage() -> impl IntoView {
     let account = use_account();
     let error = last_error(account.register);
     view! {
-        <Title text=t!(i18n, register) />
+        <Title text=i18n.t().register />
         <section class="mx-auto max-w-md">
             <h1 class="text-2xl font-bold">{t!(i18n, register_title)}</h1>
             <p class="mt-2 text-sm text-slate-700">{t!(i18n, register_lead)}</p>
@@ -163,7 +163,7 @@ pub fn ProfilePage() -> impl IntoView {
     let i18n = use_i18n();
     let account = use_account();
     view! {
-        <Title text=t!(i18n, profile) />
+        <Title text=i18n.t().profile />
         <h1 class="text-2xl font-bold">{t!(i18n, profile)}</h1>
         <Suspense fallback=|| ()>
             {move || {

@@ -31,7 +31,20 @@ impl DbSessionStore {
         DbSessionStore { db }
     }
 
-    /// Deletes sessions past their expiry; run now and then.
+    /// Deletes expired sessions every hour, for as long as the server runs.
+    pub async fn delete_expired_hourly(self) {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3_600));
+        loop {
+            every_hour.tick().await;
+            match self.delete_expired().await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "deleted expired sessions"),
+                Err(error) => tracing::warn!(%error, "could not delete expired sessions"),
+            }
+        }
+    }
+
+    /// Deletes sessions past their expiry.
     pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
         let now = Utc::now();
         db_run!(self.db.writer(), |pool| {
@@ -72,29 +85,14 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let (user_id, client, data) = columns(record)?;
-        let now = Utc::now();
-        let expires = to_chrono(record.expiry_date);
-        let id = record.id.to_string();
-        db_run!(self.db.writer(), |pool| {
-            sqlx::query(
-                "INSERT INTO sessions (id, user_id, data, expires_at, created_at, last_seen_at, ip, user_agent) \
-                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7) \
-                 ON CONFLICT (id) DO UPDATE SET user_id = $2, data = $3, expires_at = $4, \
-                 last_seen_at = $5, ip = COALESCE($6, sessions.ip), user_agent = COALESCE($7, sessions.user_agent)",
-            )
-            .bind(&id)
-            .bind(&user_id)
-            .bind(&data)
-            .bind(expires)
-            .bind(now)
-            .bind(&client.ip)
-            .bind(&client.user_agent)
-            .execute(pool)
-            .await
-            .map(|_| ())
-        })
-        .map_err(backend_error)
+        self.write(
+            record,
+            "ON CONFLICT (id) DO UPDATE SET user_id = $2, data = $3, expires_at = $4, \
+             last_seen_at = $5, ip = COALESCE($6, sessions.ip), \
+             user_agent = COALESCE($7, sessions.user_agent)",
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -143,25 +141,32 @@ impl SessionStore for DbSessionStore {
 impl DbSessionStore {
     /// Inserts a new session; false when the id is taken.
     async fn insert(&self, record: &Record) -> session_store::Result<bool> {
+        self.write(record, "ON CONFLICT (id) DO NOTHING").await
+    }
+
+    /// Writes `record`, resolving an existing id as `on_conflict` says; true when a row
+    /// was inserted or updated.
+    async fn write(&self, record: &Record, on_conflict: &str) -> session_store::Result<bool> {
         let (user_id, client, data) = columns(record)?;
         let now = Utc::now();
         let expires = to_chrono(record.expiry_date);
         let id = record.id.to_string();
+        let sql = format!(
+            "INSERT INTO sessions (id, user_id, data, expires_at, created_at, last_seen_at, ip, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6, $7) {on_conflict}"
+        );
         db_run!(self.db.writer(), |pool| {
-            sqlx::query(
-                "INSERT INTO sessions (id, user_id, data, expires_at, created_at, last_seen_at, ip, user_agent) \
-                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&id)
-            .bind(&user_id)
-            .bind(&data)
-            .bind(expires)
-            .bind(now)
-            .bind(&client.ip)
-            .bind(&client.user_agent)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected() == 1)
+            sqlx::query(&sql)
+                .bind(&id)
+                .bind(&user_id)
+                .bind(&data)
+                .bind(expires)
+                .bind(now)
+                .bind(&client.ip)
+                .bind(&client.user_agent)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected() == 1)
         })
         .map_err(backend_error)
     }

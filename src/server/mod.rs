@@ -157,6 +157,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let timeout = state.config.shutdown_timeout();
     let db = state.db.clone();
+    let session_cleanup =
+        tokio::spawn(crate::auth::store::DbSessionStore::new(db.clone()).delete_expired_hourly());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -177,6 +179,7 @@ pub async fn serve(
             Ok(())
         }
     };
+    session_cleanup.abort();
     // Bounded: a connection stuck in a dead request must not keep the process alive.
     if tokio::time::timeout(std::time::Duration::from_secs(5), db.close())
         .await

@@ -15,7 +15,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=t!(i18n, not_found_title) />
+        <Title text=i18n.t().not_found_title />
         <section class="mx-auto max-w-xl py-12 text-center">
             <p class="text-5xl font-bold text-slate-400" aria-hidden="true">"404"</p>
             <h1 class="mt-4 text-2xl font-bold">{t!(i18n, not_found_title)}</h1>

@@ -220,7 +220,14 @@ where
     );
     drop_database(&database).await;
     if let Err(error) = outcome {
-        std::panic::resume_unwind(error.into_panic());
+        // Re-raised as a fresh panic so the message is reported on the test's thread.
+        let payload = error.into_panic();
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "the test panicked".to_owned());
+        panic!("{message}");
     }
 }
 
