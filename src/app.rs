@@ -5,7 +5,7 @@ use leptos_meta::{Html, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::auth::{LoginPage, ProfilePage, RegisterPage, provide_account};
+use crate::auth::{LoginPage, ProfilePage, RegisterPage, SetupPage, provide_account};
 use crate::i18n::provide_i18n;
 use crate::site::{HomePage, NotFound, SiteFooter, SiteHeader};
 use crate::t;
@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("setup") view=SetupPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

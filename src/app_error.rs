@@ -105,6 +105,9 @@ mod server {
                     http::StatusCode::from_u16(self.status())
                         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
                 );
+                if let AppError::RateLimited { retry_after } = &self {
+                    response.insert_header(http::header::RETRY_AFTER, (*retry_after).into());
+                }
             }
             self
         }

@@ -34,6 +34,16 @@ pub enum Command {
         /// Where to write the copy; must not exist yet.
         file: PathBuf,
     },
+    /// Create a super administrator (the password comes from LECTERN_ADMIN_PASSWORD or,
+    /// when that is unset, the first line of standard input), then exit.
+    CreateAdmin {
+        /// The administrator's email address.
+        #[arg(long)]
+        email: String,
+        /// First and last name, e.g. "Ada Lovelace".
+        #[arg(long)]
+        name: String,
+    },
     /// Print the version, then exit.
     Version,
 }
@@ -100,6 +110,16 @@ pub struct Config {
     /// Log line format.
     #[arg(long, env = "LECTERN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+
+    /// Student accounts one address may create per hour (S1.8). A classroom behind one
+    /// NAT address registering together needs more, or accounts made by its teacher.
+    #[arg(
+        long,
+        env = "LECTERN_REGISTRATIONS_PER_IP_HOUR",
+        default_value_t = 3,
+        global = true
+    )]
+    pub registrations_per_ip_hour: i64,
 
     /// Seconds to let requests in flight finish after SIGTERM or SIGINT.
     #[arg(

@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
             }
             Err(error) => report(Err::<(), _>(error)),
         },
+        Command::CreateAdmin { email, name } => create_admin(&cli.config, &email, &name).await,
         Command::Version => {
             println!("lectern {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
@@ -49,6 +50,66 @@ async fn backup(config: &Config, file: &std::path::Path) -> Result<(), BackupErr
     let result = db.backup_sqlite(file).await;
     db.close().await;
     result
+}
+
+/// `lectern create-admin`: exit 0 when created, 2 for bad input, 1 otherwise.
+async fn create_admin(config: &Config, email: &str, name: &str) -> ExitCode {
+    use lectern::auth::model::Role;
+    use lectern::auth::service::{CreateError, create_user};
+
+    let password = match std::env::var("LECTERN_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let mut line = String::new();
+            if std::io::stdin().read_line(&mut line).is_err() {
+                eprintln!("error: could not read the password from standard input");
+                return ExitCode::from(2);
+            }
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let (first, last) = name.trim().split_once(' ').unwrap_or((name, ""));
+    let account = match lectern::auth::validate::new_account(
+        email, &password, first, last, None, false,
+    ) {
+        Ok(account) => account,
+        Err(problems) => {
+            for problem in problems {
+                eprintln!("error: {}: {}", problem.field, problem.code);
+            }
+            eprintln!(
+                "(the password needs 8-128 characters with upper case, lower case and a digit; --name needs a first and a last name)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let db = match Db::connect(config.database_url.expose(), &config.pool_settings()).await {
+        Ok(db) => db,
+        Err(error) => return report(Err::<(), _>(error)),
+    };
+    if let Err(error) = db.migrate().await {
+        return report(Err::<(), _>(error));
+    }
+    let result = create_user(&db, &account, password, Role::SuperAdmin, None).await;
+    let code = match result {
+        Ok(user) => {
+            if let Err(error) = lectern::auth::setup::close_setup(&db).await {
+                tracing::warn!(%error, "could not close first-run set-up");
+            }
+            println!(
+                "created super administrator {} ({})",
+                account.email, user.id
+            );
+            ExitCode::SUCCESS
+        }
+        Err(CreateError::EmailTaken) => {
+            eprintln!("error: an account with {} already exists", account.email);
+            ExitCode::from(2)
+        }
+        Err(error) => report(Err::<(), _>(error)),
+    };
+    db.close().await;
+    code
 }
 
 fn report<E: std::fmt::Display>(result: Result<(), E>) -> ExitCode {

@@ -15,6 +15,9 @@ on_both_backends!(
     the_session_id_changes_at_login_and_at_relogin,
     signing_out_deletes_the_session,
     the_profile_page_shows_who_is_signed_in,
+    five_failed_sign_ins_lock_the_account,
+    sign_ups_are_limited_per_address,
+    setup_creates_the_first_administrator_once,
 );
 
 const PASSWORD: &str = "Correct1horse";
@@ -300,4 +303,119 @@ fn expired_sessions_are_deleted() {
             false
         );
     }));
+}
+
+/// Five failures lock the account for the window; the right password then gets 429 too.
+async fn five_failed_sign_ins_lock_the_account(app: TestApp) {
+    post_form(
+        &app,
+        &common::client(),
+        "register",
+        &registration("ana@example.edu"),
+    )
+    .await;
+    let attempt = |password: &'static str| {
+        let url = app.url("/api/fn/login");
+        async move {
+            common::client()
+                .post(url)
+                .form(&[("email", "ana@example.edu"), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            attempt("Wrong1horse").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let locked = attempt(PASSWORD).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.headers()["retry-after"], "900");
+    let body: Value = locked.json().await.unwrap();
+    assert_eq!(body["RateLimited"]["retry_after"], 900);
+}
+
+/// The fourth sign-up from one address within the hour is refused.
+async fn sign_ups_are_limited_per_address(app: TestApp) {
+    for n in 0..3 {
+        let email = format!("student{n}@example.edu");
+        let response = post_form(&app, &common::client(), "register", &registration(&email)).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "sign-up {n}");
+    }
+    let fourth = post_form(
+        &app,
+        &common::client(),
+        "register",
+        &registration("late@example.edu"),
+    )
+    .await;
+    assert_eq!(fourth.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// `/setup` creates the first super admin with the logged code, and only once.
+async fn setup_creates_the_first_administrator_once(app: TestApp) {
+    let page = app.get("/setup").await.text().await.unwrap();
+    assert!(page.contains("Setup code"), "the set-up form is offered");
+    let code = lectern::auth::setup::open_setup_code(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let form = |code: &str| {
+        vec![
+            ("setup_code", code.to_owned()),
+            ("email", "admin@example.edu".to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("first_name", "Ada".to_owned()),
+            ("last_name", "Lovelace".to_owned()),
+        ]
+    };
+    let wrong = common::client()
+        .post(app.url("/api/fn/setup"))
+        .form(&form("AAAA-AAAA"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        wrong.json::<Value>().await.unwrap()["Invalid"][0]["code"],
+        "wrong_setup_code"
+    );
+
+    let right = app
+        .client
+        .post(app.url("/api/fn/setup"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/setup"))
+        .form(&form(&code.to_lowercase()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), StatusCode::FOUND);
+    let status: Value = app.get("/api/v1/auth/status").await.json().await.unwrap();
+    assert_eq!(status["user"]["role"], "super_admin");
+
+    let again = common::client()
+        .post(app.url("/api/fn/setup"))
+        .form(&form(&code))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::FORBIDDEN);
+    assert!(
+        app.get("/setup")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("setup-closed")
+    );
+    assert!(
+        lectern::auth::setup::open_setup_code(&app.state.db)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

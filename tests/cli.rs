@@ -44,6 +44,7 @@ fn help_documents_every_setting_with_its_variable() {
         "LECTERN_LOG",
         "LECTERN_LOG_FORMAT",
         "LECTERN_SHUTDOWN_TIMEOUT",
+        "LECTERN_REGISTRATIONS_PER_IP_HOUR",
     ] {
         assert!(
             help.contains(variable),
@@ -218,4 +219,84 @@ fn http_status(url: &str) -> u16 {
                 .map(|r| r.status().as_u16())
                 .unwrap_or(0)
         })
+}
+
+#[test]
+fn create_admin_takes_the_password_from_the_environment_or_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let output = lectern(dir.path())
+        .args([
+            "create-admin",
+            "--email",
+            "ada@example.edu",
+            "--name",
+            "Ada Lovelace",
+        ])
+        .env("LECTERN_ADMIN_PASSWORD", "Correct1horse")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("created super administrator ada@example.edu")
+    );
+
+    let again = lectern(dir.path())
+        .args([
+            "create-admin",
+            "--email",
+            "ADA@example.edu",
+            "--name",
+            "Ada Lovelace",
+        ])
+        .env("LECTERN_ADMIN_PASSWORD", "Correct1horse")
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let mut child = lectern(dir.path())
+        .args([
+            "create-admin",
+            "--email",
+            "grace@example.edu",
+            "--name",
+            "Grace Hopper",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Another1pass\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let weak = lectern(dir.path())
+        .args([
+            "create-admin",
+            "--email",
+            "weak@example.edu",
+            "--name",
+            "Weak Password",
+        ])
+        .env("LECTERN_ADMIN_PASSWORD", "short")
+        .output()
+        .unwrap();
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
 }

@@ -22,6 +22,7 @@ on_both_backends!(
     secret_key_is_generated_once_and_kept,
     concurrent_write_transactions_all_commit,
     concurrent_page_renders_all_complete,
+    cross_site_form_posts_are_refused,
 );
 
 async fn json(response: reqwest::Response) -> Value {
@@ -378,4 +379,45 @@ async fn concurrent_page_renders_all_complete(app: TestApp) {
         };
         assert_eq!(status, expected, "{path}: {body:.2000}");
     }
+}
+
+async fn cross_site_form_posts_are_refused(app: TestApp) {
+    let post = |headers: &'static [(&'static str, &'static str)]| {
+        let mut request = app
+            .client
+            .post(app.url("/api/fn/set_locale"))
+            .header("accept", "text/html")
+            .form(&[("locale", "ja")]);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    let foreign = post(&[("origin", "https://evil.example")]).await;
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    assert!(foreign.headers().get("set-cookie").is_none());
+    let cross = post(&[("sec-fetch-site", "cross-site")]).await;
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    let api = app
+        .client
+        .post(app.url("/api/v1/anything"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    assert_error_shape(&json(api).await, "cross_site_request");
+    // The same form from this site goes through.
+    let own_origin = format!("http://localhost:{}", app.addr.port());
+    let own = app
+        .client
+        .post(app.url("/api/fn/set_locale"))
+        .header("origin", own_origin)
+        .header("referer", app.url("/"))
+        .header("accept", "text/html")
+        .form(&[("locale", "ja")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::FOUND);
 }

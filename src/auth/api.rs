@@ -16,15 +16,30 @@ pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
 /// A wrong password and an unknown email get the same answer, in the same time.
 #[server(prefix = "/api/fn", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use super::limits::{self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_IP};
     use super::service::{Credentials, record_login};
 
     let state = crate::server::app_state().map_err(AppError::internal)?;
+    let db = &state.db;
+    let account_key = email.trim().to_lowercase();
+    let ip = super::guard::client_ip();
+    limits::check(db, LOGIN_FAILURES_PER_ACCOUNT, &account_key).await?;
+    limits::check(db, LOGIN_FAILURES_PER_IP, &ip).await?;
     let mut auth = super::guard::auth_session().await?;
-    let user = auth
+    let authenticated = auth
         .authenticate(Credentials { email, password })
         .await
-        .map_err(AppError::internal)?
-        .ok_or_else(|| AppError::field("password", "wrong_credentials").with_status())?;
+        .map_err(AppError::internal)?;
+    let Some(user) = authenticated else {
+        limits::record(db, LOGIN_FAILURES_PER_ACCOUNT, &account_key).await?;
+        limits::record(db, LOGIN_FAILURES_PER_IP, &ip).await?;
+        let failures = limits::recent(db, LOGIN_FAILURES_PER_ACCOUNT, &account_key)
+            .await?
+            .max(limits::recent(db, LOGIN_FAILURES_PER_IP, &ip).await?);
+        tokio::time::sleep(limits::failure_delay(failures)).await;
+        return Err(AppError::field("password", "wrong_credentials").with_status());
+    };
+    limits::clear(db, LOGIN_FAILURES_PER_ACCOUNT, &account_key).await?;
     start_session(&mut auth, &user).await?;
     record_login(&state.db, &user.id).await?;
     leptos_axum::redirect(&super::guard::safe_next(next.as_deref()));
@@ -40,10 +55,17 @@ pub async fn register(
     last_name: String,
     grade_level: Option<String>,
 ) -> Result<(), AppError> {
+    use super::limits::{self, REGISTER_PER_IP};
     use super::model::Role;
     use super::service::{CreateError, create_user};
 
     let state = crate::server::app_state().map_err(AppError::internal)?;
+    let ip = super::guard::client_ip();
+    let per_ip = limits::Limit {
+        max: state.config.registrations_per_ip_hour,
+        ..REGISTER_PER_IP
+    };
+    limits::check(&state.db, per_ip, &ip).await?;
     let account = super::validate::new_account(
         &email,
         &password,
@@ -58,10 +80,55 @@ pub async fn register(
         Err(CreateError::EmailTaken) => return Err(AppError::field("email", "taken").with_status()),
         Err(error) => return Err(AppError::internal(error)),
     };
+    limits::record(&state.db, per_ip, &ip).await?;
     let mut auth = super::guard::auth_session().await?;
     start_session(&mut auth, &user).await?;
     leptos_axum::redirect("/");
     Ok(())
+}
+
+/// First run: creates the first super administrator, given the setup code from the
+/// server log, and signs them in. Refused (403) once an administrator exists.
+#[server(prefix = "/api/fn", endpoint = "setup")]
+pub async fn setup(
+    setup_code: String,
+    email: String,
+    password: String,
+    first_name: String,
+    last_name: String,
+) -> Result<(), AppError> {
+    use super::model::Role;
+    use super::service::{CreateError, create_user};
+    use super::setup::{close_setup, code_matches, open_setup_code};
+
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let Some(expected) = open_setup_code(&state.db).await? else {
+        return Err(AppError::Forbidden.with_status());
+    };
+    if !code_matches(&expected, &setup_code) {
+        return Err(AppError::field("setup_code", "wrong_setup_code").with_status());
+    }
+    let account =
+        super::validate::new_account(&email, &password, &first_name, &last_name, None, false)
+            .map_err(|problems| AppError::Invalid(problems).with_status())?;
+    let user = match create_user(&state.db, &account, password, Role::SuperAdmin, None).await {
+        Ok(user) => user,
+        Err(CreateError::EmailTaken) => return Err(AppError::field("email", "taken").with_status()),
+        Err(error) => return Err(AppError::internal(error)),
+    };
+    close_setup(&state.db).await?;
+    tracing::info!(user_id = %user.id, "first administrator created; set-up is closed");
+    let mut auth = super::guard::auth_session().await?;
+    start_session(&mut auth, &user).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Whether first-run set-up is still open (no administrator yet).
+#[server(prefix = "/api/fn", endpoint = "setup_open")]
+pub async fn setup_open() -> Result<bool, AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    Ok(!super::service::admin_exists(&state.db).await?)
 }
 
 /// Signs out: the session is deleted from the store, not just emptied.

@@ -31,6 +31,18 @@ pub async fn require_role(min: Role) -> Result<User, AppError> {
     }
 }
 
+/// The address the request came from (the TCP peer), for per-address limits.
+pub fn client_ip() -> String {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip().to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
 /// A local path to go to after signing in: `next` when it is one, else `/`. Anything
 /// that could leave the site (`//host`, `/\host`, `https://…`) is replaced by `/`.
 pub fn safe_next(next: Option<&str>) -> String {

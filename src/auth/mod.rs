@@ -9,10 +9,14 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
+pub mod setup;
+#[cfg(feature = "ssr")]
 pub mod store;
 
-pub use pages::{AccountMenu, LoginPage, ProfilePage, RegisterPage, provide_account};
+pub use pages::{AccountMenu, LoginPage, ProfilePage, RegisterPage, SetupPage, provide_account};

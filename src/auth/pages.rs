@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{Login, Logout, Register};
+use super::api::{Login, Logout, Register, Setup};
 use super::model::CurrentUser;
 use crate::app_error::AppError;
 use crate::i18n::use_i18n;
@@ -18,6 +18,7 @@ pub struct Account {
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
     pub register: ServerAction<Register>,
+    pub setup: ServerAction<Setup>,
 }
 
 /// Loads the current user and provides [`Account`] to the page.
@@ -25,12 +26,14 @@ pub fn provide_account() -> Account {
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
     let register = ServerAction::<Register>::new();
+    let setup = ServerAction::<Setup>::new();
     let user = Resource::new(
         move || {
             (
                 login.version().get(),
                 logout.version().get(),
                 register.version().get(),
+                setup.version().get(),
             )
         },
         |_| super::api::who_am_i(),
@@ -40,6 +43,7 @@ pub fn provide_account() -> Account {
         login,
         logout,
         register,
+        setup,
     };
     provide_context(account);
     account
@@ -196,5 +200,57 @@ pub fn ProfilePage() -> impl IntoView {
                     })
             }}
         </Suspense>
+    }
+}
+
+/// `/setup`: the first administrator, while none exists.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let account = use_account();
+    let open = Resource::new(
+        move || account.setup.version().get(),
+        |_| super::api::setup_open(),
+    );
+    let error = last_error(account.setup);
+    view! {
+        <Title text=i18n.t().setup_title />
+        <section class="mx-auto max-w-md">
+            <h1 class="text-2xl font-bold">{t!(i18n, setup_title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || {
+                    open.get()
+                        .map(|open| {
+                            if open.unwrap_or(false) {
+                                view! {
+                                    <p class="mt-2 text-sm text-slate-700">{t!(i18n, setup_lead)}</p>
+                                    <ActionForm action=account.setup attr:class="mt-6 space-y-4" attr:novalidate=true>
+                                        <TextField name="setup_code" kind="text" label=t!(i18n, field_setup_code) autocomplete="off" error />
+                                        <div class="grid gap-4 sm:grid-cols-2">
+                                            <TextField name="first_name" kind="text" label=t!(i18n, field_first_name) autocomplete="given-name" error />
+                                            <TextField name="last_name" kind="text" label=t!(i18n, field_last_name) autocomplete="family-name" error />
+                                        </div>
+                                        <TextField name="email" kind="email" label=t!(i18n, field_email) autocomplete="email" error />
+                                        <TextField name="password" kind="password" label=t!(i18n, field_password) autocomplete="new-password" hint=t!(i18n, password_hint) error />
+                                        <FormError error />
+                                        <button type="submit" class="w-full rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                                            {t!(i18n, setup_submit)}
+                                        </button>
+                                    </ActionForm>
+                                }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <p class="mt-4" data-testid="setup-closed">{t!(i18n, setup_closed)}</p>
+                                    <p class="mt-4">
+                                        <a href="/login" class="text-indigo-700 underline">{t!(i18n, sign_in)}</a>
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </section>
     }
 }

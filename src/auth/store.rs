@@ -31,7 +31,8 @@ impl DbSessionStore {
         DbSessionStore { db }
     }
 
-    /// Deletes expired sessions every hour, for as long as the server runs.
+    /// Deletes expired sessions and old sign-in attempts every hour, for as long as the
+    /// server runs.
     pub async fn delete_expired_hourly(self) {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3_600));
         loop {
@@ -40,6 +41,9 @@ impl DbSessionStore {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "deleted expired sessions"),
                 Err(error) => tracing::warn!(%error, "could not delete expired sessions"),
+            }
+            if let Err(error) = super::limits::delete_old(&self.db).await {
+                tracing::warn!(%error, "could not delete old sign-in attempts");
             }
         }
     }

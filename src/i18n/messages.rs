@@ -135,6 +135,24 @@ messages! {
         ja: "メールアドレスまたはパスワードが正しくありません。",
         ko: "이메일 또는 비밀번호가 올바르지 않습니다.",
     }
+    setup_title { en: "Set up Lectern", ja: "Lectern の初期設定", ko: "Lectern 초기 설정" }
+    setup_lead {
+        en: "Create the first administrator. The setup code is printed in the server's log.",
+        ja: "最初の管理者を作成します。セットアップコードはサーバーのログに表示されています。",
+        ko: "첫 관리자를 만듭니다. 설정 코드는 서버 로그에 출력되어 있습니다.",
+    }
+    setup_submit { en: "Create administrator", ja: "管理者を作成", ko: "관리자 만들기" }
+    setup_closed {
+        en: "Lectern is already set up. Administrators add instructors from the users page.",
+        ja: "Lectern は設定済みです。講師は管理者がユーザー画面から追加します。",
+        ko: "Lectern은 이미 설정되었습니다. 강사는 관리자가 사용자 화면에서 추가합니다.",
+    }
+    field_setup_code { en: "Setup code", ja: "セットアップコード", ko: "설정 코드" }
+    err_wrong_setup_code {
+        en: "This is not the setup code in the server's log.",
+        ja: "サーバーログのセットアップコードと一致しません。",
+        ko: "서버 로그의 설정 코드와 다릅니다.",
+    }
     err_invalid { en: "Check this field.", ja: "この項目を確認してください。", ko: "이 항목을 확인하세요." }
     error_try_again {
         en: "That did not work; please try again in a moment.",
@@ -171,6 +189,7 @@ pub fn field_error_message(m: &Messages, code: &str) -> &'static str {
         "invalid_grade" => m.err_invalid_grade,
         "taken" => m.err_taken,
         "wrong_credentials" => m.err_wrong_credentials,
+        "wrong_setup_code" => m.err_wrong_setup_code,
         _ => m.err_invalid,
     }
 }

@@ -63,6 +63,55 @@ pub async fn reject_oversized(request: Request, next: Next) -> Response {
     }
 }
 
+/// Refuses state-changing requests that a browser made for another site (CSRF): a
+/// `Sec-Fetch-Site: cross-site`, or an `Origin` that is neither this host nor the public
+/// URL. Requests without either header (tools, the notebook client) pass; they carry no
+/// browser's cookies by accident.
+pub async fn refuse_cross_site(
+    axum::extract::State(public_url): axum::extract::State<std::sync::Arc<str>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method();
+    let safe = method == axum::http::Method::GET
+        || method == axum::http::Method::HEAD
+        || method == axum::http::Method::OPTIONS;
+    if safe || is_same_site(request.headers(), &public_url) {
+        return next.run(request).await;
+    }
+    tracing::warn!(origin = ?request.headers().get(header::ORIGIN), "cross-site request refused");
+    if request.uri().path().starts_with("/api/") {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site_request",
+            "Cross-site requests are not allowed",
+        )
+        .into_response()
+    } else {
+        let locale = locale_for_request(request.headers());
+        let id = current_request_id().unwrap_or_default();
+        (
+            StatusCode::FORBIDDEN,
+            Html(error_page_html(locale, StatusCode::FORBIDDEN, &id)),
+        )
+            .into_response()
+    }
+}
+
+/// Whether a request's browser headers say it came from this site.
+fn is_same_site(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site == Some("cross-site") {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    origin == public_url.trim_end_matches('/') || (!authority.is_empty() && Some(authority) == host)
+}
+
 /// Under `/api/v1`, rewrites any error that a layer answered in plain text (unknown
 /// route, wrong method, body too large, wrong content type) into the §5.1 JSON body.
 pub async fn json_errors(request: Request, next: Next) -> Response {
@@ -138,6 +187,49 @@ mod tests {
             content_type,
             String::from_utf8_lossy(&body).into_owned(),
         )
+    }
+
+    #[test]
+    fn same_site_is_told_by_origin_host_or_fetch_metadata() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = axum::http::HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, value.parse().unwrap());
+            }
+            map
+        };
+        let public = "https://lectern.example.edu";
+        assert!(is_same_site(&headers(&[]), public));
+        assert!(is_same_site(
+            &headers(&[("origin", "https://lectern.example.edu")]),
+            public
+        ));
+        assert!(is_same_site(
+            &headers(&[
+                ("origin", "http://localhost:3000"),
+                ("host", "localhost:3000")
+            ]),
+            public
+        ));
+        assert!(!is_same_site(
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "localhost:3000")
+            ]),
+            public
+        ));
+        assert!(!is_same_site(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            public
+        ));
+        assert!(is_same_site(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            public
+        ));
+        assert!(!is_same_site(
+            &headers(&[("origin", "null"), ("host", "x")]),
+            public
+        ));
     }
 
     #[tokio::test]

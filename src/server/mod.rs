@@ -127,6 +127,10 @@ pub fn router(state: AppState) -> Router {
         .layer(crate::auth::service::auth_layer(&db, &public_url))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(guard::reject_oversized))
+        .layer(middleware::from_fn_with_state(
+            std::sync::Arc::<str>::from(public_url.as_str()),
+            guard::refuse_cross_site,
+        ))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(guard::catch_panic))
         .layer(middleware::from_fn(request_id::request_context))
@@ -205,6 +209,15 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         database = %state.config.database_url,
         "Lectern is serving"
     );
+    match crate::auth::setup::open_setup_code(&state.db).await {
+        Ok(Some(code)) => tracing::warn!(
+            "no administrator yet: open {}/setup and enter the setup code {code} \
+             (or run `lectern create-admin`)",
+            state.config.public_url()
+        ),
+        Ok(None) => {}
+        Err(error) => tracing::warn!(%error, "could not check for an administrator"),
+    }
     serve(listener, state, shutdown_signal())
         .await
         .map_err(|source| StartError::Bind { addr, source })
