@@ -18,6 +18,8 @@ on_both_backends!(
     five_failed_sign_ins_lock_the_account,
     sign_ups_are_limited_per_address,
     setup_creates_the_first_administrator_once,
+    sessions_are_listed_and_revoked_by_their_owner,
+    changing_the_password_ends_the_other_sessions,
 );
 
 const PASSWORD: &str = "Correct1horse";
@@ -418,4 +420,164 @@ async fn setup_creates_the_first_administrator_once(app: TestApp) {
             .unwrap()
             .is_none()
     );
+}
+
+/// Signs `email` in on a fresh client and returns it.
+async fn signed_in(app: &TestApp, email: &str, password: &str) -> reqwest::Client {
+    let client = common::client();
+    let response = post_form(
+        app,
+        &client,
+        "login",
+        &[("email", email), ("password", password)],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FOUND, "sign-in of {email}");
+    client
+}
+
+async fn my_sessions(app: &TestApp, client: &reqwest::Client) -> Vec<Value> {
+    let response = client
+        .post(app.url("/api/fn/my_sessions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+async fn is_signed_in(app: &TestApp, client: &reqwest::Client) -> bool {
+    let status: Value = client
+        .get(app.url("/api/v1/auth/status"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    status["authenticated"] == true
+}
+
+/// Sessions are listed with their device, and can be ended one by one or all but this one,
+/// only by their owner.
+async fn sessions_are_listed_and_revoked_by_their_owner(app: TestApp) {
+    post_form(
+        &app,
+        &common::client(),
+        "register",
+        &registration("ana@example.edu"),
+    )
+    .await;
+    let laptop = signed_in(&app, "ana@example.edu", PASSWORD).await;
+    let phone = signed_in(&app, "ana@example.edu", PASSWORD).await;
+    let tablet = signed_in(&app, "ana@example.edu", PASSWORD).await;
+
+    let listed = my_sessions(&app, &laptop).await;
+    assert!(listed.len() >= 3, "{listed:?}");
+    assert_eq!(listed.iter().filter(|s| s["current"] == true).count(), 1);
+    assert!(listed.iter().all(|s| s["ip"] == "127.0.0.1"));
+
+    // Another user cannot end Ana's sessions, even knowing a handle.
+    post_form(
+        &app,
+        &common::client(),
+        "register",
+        &registration("eve@example.edu"),
+    )
+    .await;
+    let eve = signed_in(&app, "eve@example.edu", PASSWORD).await;
+    let phone_handle = my_sessions(&app, &phone)
+        .await
+        .into_iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["handle"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = eve
+        .post(app.url("/api/fn/revoke_session"))
+        .form(&[("handle", &phone_handle)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert!(is_signed_in(&app, &phone).await);
+
+    let revoked = laptop
+        .post(app.url("/api/fn/revoke_session"))
+        .form(&[("handle", &phone_handle)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert!(!is_signed_in(&app, &phone).await);
+
+    let others = laptop
+        .post(app.url("/api/fn/revoke_other_sessions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(others.status(), StatusCode::OK);
+    assert!(!is_signed_in(&app, &tablet).await);
+    assert!(is_signed_in(&app, &laptop).await);
+    assert!(is_signed_in(&app, &eve).await, "other users are untouched");
+
+    let anonymous = common::client()
+        .post(app.url("/api/fn/my_sessions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Changing the password needs the current one, keeps this device signed in and signs
+/// out every other.
+async fn changing_the_password_ends_the_other_sessions(app: TestApp) {
+    post_form(
+        &app,
+        &common::client(),
+        "register",
+        &registration("ana@example.edu"),
+    )
+    .await;
+    let laptop = signed_in(&app, "ana@example.edu", PASSWORD).await;
+    let phone = signed_in(&app, "ana@example.edu", PASSWORD).await;
+    let change = |current: &'static str, new: &'static str| {
+        let request = laptop
+            .post(app.url("/api/fn/change_password"))
+            .form(&[("current_password", current), ("new_password", new)]);
+        async move { request.send().await.unwrap() }
+    };
+    let wrong = change("Wrong1horse", "Better2horse").await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        wrong.json::<Value>().await.unwrap()["Invalid"][0]["code"],
+        "wrong_password"
+    );
+    let weak = change(PASSWORD, "weak").await;
+    assert_eq!(
+        weak.json::<Value>().await.unwrap()["Invalid"][0]["field"],
+        "new_password"
+    );
+
+    assert_eq!(
+        change(PASSWORD, "Better2horse").await.status(),
+        StatusCode::OK
+    );
+    assert!(
+        is_signed_in(&app, &laptop).await,
+        "this device stays signed in"
+    );
+    assert!(
+        !is_signed_in(&app, &phone).await,
+        "other devices are signed out"
+    );
+    let old = common::client()
+        .post(app.url("/api/fn/login"))
+        .form(&[("email", "ana@example.edu"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    signed_in(&app, "ana@example.edu", "Better2horse").await;
 }

@@ -131,6 +131,76 @@ pub async fn setup_open() -> Result<bool, AppError> {
     Ok(!super::service::admin_exists(&state.db).await?)
 }
 
+/// The signed-in user's sessions.
+#[server(prefix = "/api/fn", endpoint = "my_sessions")]
+pub async fn my_sessions() -> Result<Vec<super::model::SessionSummary>, AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let user = super::guard::require_user().await?;
+    let auth = super::guard::auth_session().await?;
+    let current = auth.session.id().map(|id| id.to_string());
+    Ok(super::sessions::list(&state.db, &user.id, current.as_deref()).await?)
+}
+
+/// Ends one of the signed-in user's sessions (this one signs out).
+#[server(prefix = "/api/fn", endpoint = "revoke_session")]
+pub async fn revoke_session(handle: String) -> Result<(), AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let user = super::guard::require_user().await?;
+    let mut auth = super::guard::auth_session().await?;
+    let current = auth
+        .session
+        .id()
+        .map(|id| super::sessions::handle(&id.to_string()));
+    if current.as_deref() == Some(handle.as_str()) {
+        auth.logout().await.map_err(AppError::internal)?;
+        leptos_axum::redirect("/");
+        return Ok(());
+    }
+    if !super::sessions::revoke(&state.db, &user.id, &handle).await? {
+        return Err(AppError::NotFound.with_status());
+    }
+    Ok(())
+}
+
+/// Ends every session of the signed-in user but this one ("sign out other devices").
+#[server(prefix = "/api/fn", endpoint = "revoke_other_sessions")]
+pub async fn revoke_other_sessions() -> Result<u64, AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let user = super::guard::require_user().await?;
+    let auth = super::guard::auth_session().await?;
+    let current = auth.session.id().map(|id| id.to_string());
+    Ok(super::sessions::revoke_others(&state.db, &user.id, current.as_deref()).await?)
+}
+
+/// Changes the signed-in user's password after checking the current one. Every other
+/// session ends; this one continues on a fresh id.
+#[server(prefix = "/api/fn", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let user = super::guard::require_user().await?;
+    let matches = super::password::verify_password(current_password, user.password_hash.clone())
+        .await
+        .map_err(AppError::internal)?;
+    if !matches {
+        return Err(AppError::field("current_password", "wrong_password").with_status());
+    }
+    super::validate::password(&new_password)
+        .map_err(|code| AppError::field("new_password", code).with_status())?;
+    let hash = super::password::hash_password(new_password)
+        .await
+        .map_err(AppError::internal)?;
+    let updated = super::sessions::set_password(&state.db, &user, hash).await?;
+    let mut auth = super::guard::auth_session().await?;
+    start_session(&mut auth, &updated).await?;
+    // The new id is assigned when this response is written, so keep no session of the
+    // user but the ones created from now on: the old id is deleted by the cycle.
+    super::sessions::revoke_others(&state.db, &user.id, None).await?;
+    Ok(())
+}
+
 /// Signs out: the session is deleted from the store, not just emptied.
 #[server(prefix = "/api/fn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {

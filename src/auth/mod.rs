@@ -15,6 +15,8 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
+pub mod sessions;
+#[cfg(feature = "ssr")]
 pub mod setup;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -75,6 +75,19 @@ impl CurrentUser {
     }
 }
 
+/// One of a user's sessions, as the profile page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    /// Names the session without revealing its id.
+    pub handle: String,
+    /// The session this page was loaded with.
+    pub current: bool,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

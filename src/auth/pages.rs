@@ -4,12 +4,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{Login, Logout, Register, Setup};
+use super::api::{
+    ChangePassword, Login, Logout, Register, RevokeOtherSessions, RevokeSession, Setup,
+};
 use super::model::CurrentUser;
 use crate::app_error::AppError;
 use crate::i18n::use_i18n;
 use crate::t;
-use crate::ui::{FormError, TextField};
+use crate::ui::{FormError, RelativeTime, TextField};
 
 /// The signed-in user for every component, refreshed after signing in or out.
 #[derive(Clone, Copy)]
@@ -186,6 +188,8 @@ pub fn ProfilePage() -> impl IntoView {
                                     <dt class="text-slate-600">{t!(i18n, field_role)}</dt>
                                     <dd>{move || crate::i18n::role_name(i18n.locale(), role)}</dd>
                                 </dl>
+                                <ChangePasswordForm />
+                                <SessionList />
                             }
                                 .into_any()
                         }
@@ -251,6 +255,93 @@ pub fn SetupPage() -> impl IntoView {
                         })
                 }}
             </Suspense>
+        </section>
+    }
+}
+
+/// Changing one's password, on the profile page.
+#[component]
+fn ChangePasswordForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<ChangePassword>::new();
+    let error = last_error(action);
+    let done = move || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <section aria-labelledby="password-heading" class="mt-10 max-w-md">
+            <h2 id="password-heading" class="text-lg font-semibold">{t!(i18n, change_password)}</h2>
+            <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate=true>
+                <TextField name="current_password" kind="password" label=t!(i18n, field_current_password) autocomplete="current-password" error />
+                <TextField name="new_password" kind="password" label=t!(i18n, field_new_password) autocomplete="new-password" hint=t!(i18n, password_hint) error />
+                <FormError error />
+                <p class="text-sm text-green-800" role="status">{move || done().then(|| i18n.t().password_changed)}</p>
+                <button type="submit" class="rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                    {t!(i18n, change_password)}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The user's sessions with a way to end each, or all but this one.
+#[component]
+fn SessionList() -> impl IntoView {
+    let i18n = use_i18n();
+    let revoke = ServerAction::<RevokeSession>::new();
+    let revoke_others = ServerAction::<RevokeOtherSessions>::new();
+    let sessions = Resource::new(
+        move || (revoke.version().get(), revoke_others.version().get()),
+        |_| super::api::my_sessions(),
+    );
+    view! {
+        <section aria-labelledby="sessions-heading" class="mt-10">
+            <h2 id="sessions-heading" class="text-lg font-semibold">{t!(i18n, sessions_title)}</h2>
+            <Suspense fallback=|| ()>
+                <ul class="mt-4 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" data-testid="sessions">
+                    {move || {
+                        sessions
+                            .get()
+                            .map(|list| {
+                                list.unwrap_or_default()
+                                    .into_iter()
+                                    .map(|session| {
+                                        let device = session.user_agent.clone();
+                                        view! {
+                                            <li class="flex flex-wrap items-center justify-between gap-3 p-4">
+                                                <div class="text-sm">
+                                                    <p class="font-medium">
+                                                        {move || device.clone().unwrap_or_else(|| i18n.t().unknown_device.to_owned())}
+                                                    </p>
+                                                    <p class="text-slate-600">
+                                                        {session.ip.clone().unwrap_or_default()} " · "
+                                                        {t!(i18n, session_last_seen)} " " <RelativeTime at=session.last_seen_at />
+                                                        " · " {t!(i18n, session_started)} " " <RelativeTime at=session.created_at />
+                                                    </p>
+                                                </div>
+                                                {if session.current {
+                                                    view! { <span class="rounded bg-green-100 px-2 py-0.5 text-sm text-green-800">{t!(i18n, session_current)}</span> }.into_any()
+                                                } else {
+                                                    view! {
+                                                        <ActionForm action=revoke>
+                                                            <input type="hidden" name="handle" value=session.handle.clone() />
+                                                            <button type="submit" class="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">
+                                                                {t!(i18n, session_revoke)}
+                                                            </button>
+                                                        </ActionForm>
+                                                    }.into_any()
+                                                }}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()
+                            })
+                    }}
+                </ul>
+            </Suspense>
+            <ActionForm action=revoke_others attr:class="mt-4">
+                <button type="submit" class="rounded border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-100">
+                    {t!(i18n, sessions_revoke_others)}
+                </button>
+            </ActionForm>
         </section>
     }
 }

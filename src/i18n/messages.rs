@@ -153,6 +153,22 @@ messages! {
         ja: "サーバーログのセットアップコードと一致しません。",
         ko: "서버 로그의 설정 코드와 다릅니다.",
     }
+    change_password { en: "Change password", ja: "パスワードの変更", ko: "비밀번호 변경" }
+    field_current_password { en: "Current password", ja: "現在のパスワード", ko: "현재 비밀번호" }
+    field_new_password { en: "New password", ja: "新しいパスワード", ko: "새 비밀번호" }
+    password_changed {
+        en: "Password changed. Your other devices are signed out.",
+        ja: "パスワードを変更しました。他の端末はログアウトされました。",
+        ko: "비밀번호를 변경했습니다. 다른 기기는 로그아웃되었습니다.",
+    }
+    sessions_title { en: "Where you are signed in", ja: "ログイン中の端末", ko: "로그인된 기기" }
+    session_current { en: "This device", ja: "この端末", ko: "이 기기" }
+    session_revoke { en: "Sign out", ja: "ログアウト", ko: "로그아웃" }
+    sessions_revoke_others { en: "Sign out all other devices", ja: "他のすべての端末からログアウト", ko: "다른 모든 기기에서 로그아웃" }
+    session_started { en: "Signed in", ja: "ログイン", ko: "로그인" }
+    session_last_seen { en: "Last active", ja: "最終利用", ko: "마지막 활동" }
+    unknown_device { en: "Unknown device", ja: "不明な端末", ko: "알 수 없는 기기" }
+    err_wrong_password { en: "This is not your current password.", ja: "現在のパスワードが正しくありません。", ko: "현재 비밀번호가 올바르지 않습니다." }
     err_invalid { en: "Check this field.", ja: "この項目を確認してください。", ko: "이 항목을 확인하세요." }
     error_try_again {
         en: "That did not work; please try again in a moment.",
@@ -190,6 +206,7 @@ pub fn field_error_message(m: &Messages, code: &str) -> &'static str {
         "taken" => m.err_taken,
         "wrong_credentials" => m.err_wrong_credentials,
         "wrong_setup_code" => m.err_wrong_setup_code,
+        "wrong_password" => m.err_wrong_password,
         _ => m.err_invalid,
     }
 }
