@@ -5,8 +5,12 @@ use leptos_meta::{Html, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::auth::{LoginPage, ProfilePage, RegisterPage, SetupPage, provide_account};
+use crate::auth::{
+    ForgotPasswordPage, LoginPage, ProfilePage, RegisterPage, ResetPasswordPage, SetupPage,
+    provide_account,
+};
 use crate::i18n::provide_i18n;
+use crate::notify::OutboxPage;
 use crate::site::{HomePage, NotFound, SiteFooter, SiteHeader};
 use crate::t;
 
@@ -94,6 +98,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("setup") view=SetupPage ssr=SsrMode::Async />
+                    <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/outbox") view=OutboxPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

@@ -111,6 +111,20 @@ pub struct Config {
     #[arg(long, env = "LECTERN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 
+    /// SMTP server for outgoing mail, e.g. smtps://user:pass@mail.example.edu or
+    /// smtp://localhost:25. Unset: mail is kept in the outbox for administrators to read.
+    #[arg(long, env = "LECTERN_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<SmtpUrl>,
+
+    /// The sender of Lectern's mail.
+    #[arg(
+        long,
+        env = "LECTERN_MAIL_FROM",
+        default_value = "Lectern <lectern@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
     /// Student accounts one address may create per hour (S1.8). A classroom behind one
     /// NAT address registering together needs more, or accounts made by its teacher.
     #[arg(
@@ -203,6 +217,34 @@ impl fmt::Display for DatabaseUrl {
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// An SMTP URL; its password never appears in logs or `Debug` output.
+#[derive(Clone)]
+pub struct SmtpUrl(DatabaseUrl);
+
+impl SmtpUrl {
+    /// The URL itself, for connecting.
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+}
+
+impl FromStr for SmtpUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.starts_with("smtp://") || s.starts_with("smtps://") {
+            Ok(SmtpUrl(DatabaseUrl(s.to_owned())))
+        } else {
+            Err("must start with smtp:// or smtps://".to_owned())
+        }
+    }
+}
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SmtpUrl({})", self.0)
     }
 }
 

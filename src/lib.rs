@@ -9,6 +9,7 @@ pub mod app_error;
 pub mod auth;
 pub mod health;
 pub mod i18n;
+pub mod notify;
 pub mod site;
 pub mod ui;
 

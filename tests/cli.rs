@@ -45,6 +45,8 @@ fn help_documents_every_setting_with_its_variable() {
         "LECTERN_LOG_FORMAT",
         "LECTERN_SHUTDOWN_TIMEOUT",
         "LECTERN_REGISTRATIONS_PER_IP_HOUR",
+        "LECTERN_SMTP_URL",
+        "LECTERN_MAIL_FROM",
     ] {
         assert!(
             help.contains(variable),

@@ -201,6 +201,64 @@ pub async fn change_password(
     Ok(())
 }
 
+/// Sends a password-reset link if an account has this email. The answer is the same
+/// whether or not one does.
+#[server(prefix = "/api/fn", endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    use super::limits::{self, RESET_PER_ACCOUNT, RESET_PER_IP};
+
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let db = &state.db;
+    let email = super::validate::email(&email)
+        .map_err(|code| AppError::field("email", code).with_status())?;
+    let ip = super::guard::client_ip();
+    limits::check(db, RESET_PER_ACCOUNT, &email).await?;
+    limits::check(db, RESET_PER_IP, &ip).await?;
+    limits::record(db, RESET_PER_ACCOUNT, &email).await?;
+    limits::record(db, RESET_PER_IP, &ip).await?;
+    let user = super::service::user_by_email(db, &email).await?;
+    if let Some(user) = user.filter(|u| u.status == "active") {
+        let token = super::reset::create(db, &user.id).await?;
+        let locale = use_context::<http::request::Parts>()
+            .map(|parts| crate::i18n::locale_for_request(&parts.headers))
+            .unwrap_or_default();
+        let t = locale.messages();
+        let link = format!("{}/reset-password?token={token}", state.config.public_url());
+        let body = crate::i18n::fill(
+            t.reset_mail_body,
+            &[("name", &user.first_name), ("link", &link)],
+        );
+        crate::notify::mail::send(&state, &user.email, t.reset_mail_subject, &body).await?;
+    }
+    leptos_axum::redirect("/forgot-password?sent=1");
+    Ok(())
+}
+
+/// Sets a new password with a reset link's token; every session of the account ends.
+#[server(prefix = "/api/fn", endpoint = "reset_password")]
+pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    super::validate::password(&new_password)
+        .map_err(|code| AppError::field("new_password", code).with_status())?;
+    let Some(user) = super::reset::redeem(&state.db, &token).await? else {
+        return Err(AppError::field("token", "invalid_reset_link").with_status());
+    };
+    let hash = super::password::hash_password(new_password)
+        .await
+        .map_err(AppError::internal)?;
+    super::sessions::set_password(&state.db, &user, hash).await?;
+    super::sessions::revoke_others(&state.db, &user.id, None).await?;
+    leptos_axum::redirect("/login?reset=done");
+    Ok(())
+}
+
+/// Whether a reset token still works, for the reset page.
+#[server(prefix = "/api/fn", endpoint = "reset_token_usable")]
+pub async fn reset_token_usable(token: String) -> Result<bool, AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    Ok(super::reset::is_usable(&state.db, &token).await?)
+}
+
 /// Signs out: the session is deleted from the store, not just emptied.
 #[server(prefix = "/api/fn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {

@@ -36,6 +36,20 @@ pub const LOGIN_FAILURES_PER_IP: Limit = Limit {
     window: Duration::minutes(15),
 };
 
+/// Three password-reset requests an hour for one email address.
+pub const RESET_PER_ACCOUNT: Limit = Limit {
+    kind: "reset_account",
+    max: 3,
+    window: Duration::hours(1),
+};
+/// Three password-reset requests an hour from one address... per classroom NAT that is
+/// tight, so addresses get ten.
+pub const RESET_PER_IP: Limit = Limit {
+    kind: "reset_ip",
+    max: 10,
+    window: Duration::hours(1),
+};
+
 /// Attempts of `limit` for `key` within its window.
 pub async fn recent(db: &Db, limit: Limit, key: &str) -> Result<i64, sqlx::Error> {
     let since = Utc::now() - limit.window;

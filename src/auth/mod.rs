@@ -13,6 +13,8 @@ pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
+pub mod reset;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod sessions;
@@ -21,4 +23,7 @@ pub mod setup;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use pages::{AccountMenu, LoginPage, ProfilePage, RegisterPage, SetupPage, provide_account};
+pub use pages::{
+    AccountMenu, ForgotPasswordPage, LoginPage, ProfilePage, RegisterPage, ResetPasswordPage,
+    SetupPage, provide_account,
+};

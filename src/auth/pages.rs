@@ -5,7 +5,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{
-    ChangePassword, Login, Logout, Register, RevokeOtherSessions, RevokeSession, Setup,
+    ChangePassword, Login, Logout, Register, RequestPasswordReset, ResetPassword,
+    RevokeOtherSessions, RevokeSession, Setup,
 };
 use super::model::CurrentUser;
 use crate::app_error::AppError;
@@ -118,6 +119,12 @@ pub fn LoginPage() -> impl IntoView {
         <Title text=i18n.t().sign_in />
         <section class="mx-auto max-w-md">
             <h1 class="text-2xl font-bold">{t!(i18n, sign_in)}</h1>
+            <p class="mt-2 text-sm text-green-800" role="status">
+                {move || {
+                    (use_query_map().read().get("reset").as_deref() == Some("done"))
+                        .then(|| i18n.t().reset_done)
+                }}
+            </p>
             <ActionForm action=account.login attr:class="mt-6 space-y-4" attr:novalidate=true>
                 <input type="hidden" name="next" value=next />
                 <TextField name="email" kind="email" label=t!(i18n, field_email) autocomplete="username" error />
@@ -128,6 +135,9 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </ActionForm>
             <p class="mt-4 text-sm">
+                <a href="/forgot-password" class="text-indigo-700 underline">{t!(i18n, forgot_link)}</a>
+            </p>
+            <p class="mt-2 text-sm">
                 {t!(i18n, no_account_yet)} " "
                 <a href="/register" class="text-indigo-700 underline">{t!(i18n, register)}</a>
             </p>
@@ -342,6 +352,83 @@ fn SessionList() -> impl IntoView {
                     {t!(i18n, sessions_revoke_others)}
                 </button>
             </ActionForm>
+        </section>
+    }
+}
+
+/// `/forgot-password`: ask for a reset link.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<RequestPasswordReset>::new();
+    let error = last_error(action);
+    let sent = move || {
+        matches!(action.value().get(), Some(Ok(())))
+            || use_query_map().read().get("sent").as_deref() == Some("1")
+    };
+    view! {
+        <Title text=i18n.t().forgot_title />
+        <section class="mx-auto max-w-md">
+            <h1 class="text-2xl font-bold">{t!(i18n, forgot_title)}</h1>
+            <p class="mt-2 text-sm text-slate-700">{t!(i18n, forgot_lead)}</p>
+            <ActionForm action attr:class="mt-6 space-y-4" attr:novalidate=true>
+                <TextField name="email" kind="email" label=t!(i18n, field_email) autocomplete="email" error />
+                <FormError error />
+                <p class="text-sm text-green-800" role="status" data-testid="reset-sent">
+                    {move || sent().then(|| i18n.t().forgot_sent)}
+                </p>
+                <button type="submit" class="w-full rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                    {t!(i18n, forgot_submit)}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// `/reset-password?token=…`: choose a new password with a reset link.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<ResetPassword>::new();
+    let error = last_error(action);
+    let token = move || use_query_map().read().get("token").unwrap_or_default();
+    let usable = Resource::new(token, super::api::reset_token_usable);
+    view! {
+        <Title text=i18n.t().reset_title />
+        <section class="mx-auto max-w-md">
+            <h1 class="text-2xl font-bold">{t!(i18n, reset_title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || {
+                    usable
+                        .get()
+                        .map(|usable| {
+                            if usable.unwrap_or(false) {
+                                view! {
+                                    <ActionForm action attr:class="mt-6 space-y-4" attr:novalidate=true>
+                                        <input type="hidden" name="token" value=token />
+                                        <TextField name="new_password" kind="password" label=t!(i18n, field_new_password) autocomplete="new-password" hint=t!(i18n, password_hint) error />
+                                        <p class="text-sm text-red-700" role="alert">
+                                            {move || error.get().and_then(|e| e.code_for("token").map(|_| i18n.t().err_invalid_reset_link))}
+                                        </p>
+                                        <FormError error />
+                                        <button type="submit" class="w-full rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                                            {t!(i18n, reset_submit)}
+                                        </button>
+                                    </ActionForm>
+                                }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <p class="mt-4" role="alert" data-testid="reset-invalid">{t!(i18n, reset_link_invalid)}</p>
+                                    <p class="mt-4">
+                                        <a href="/forgot-password" class="text-indigo-700 underline">{t!(i18n, reset_request_again)}</a>
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
         </section>
     }
 }

@@ -22,16 +22,10 @@ pub async fn list(
     current: Option<&str>,
 ) -> Result<Vec<SessionSummary>, sqlx::Error> {
     let now = Utc::now();
-    let rows: Vec<(
-        String,
-        Option<String>,
-        Option<String>,
-        DateTime<Utc>,
-        DateTime<Utc>,
-    )> = db_run!(db.reader(), |pool| {
+    let rows: Vec<SessionRow> = db_run!(db.reader(), |pool| {
         sqlx::query_as(
             "SELECT id, ip, user_agent, created_at, last_seen_at FROM sessions \
-                 WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC",
+             WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC",
         )
         .bind(user_id)
         .bind(now)
@@ -40,17 +34,24 @@ pub async fn list(
     })?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, ip, user_agent, created_at, last_seen_at)| SessionSummary {
-                handle: handle(&id),
-                current: current == Some(id.as_str()),
-                ip,
-                user_agent,
-                created_at,
-                last_seen_at,
-            },
-        )
+        .map(|row| SessionSummary {
+            handle: handle(&row.id),
+            current: current == Some(row.id.as_str()),
+            ip: row.ip,
+            user_agent: row.user_agent,
+            created_at: row.created_at,
+            last_seen_at: row.last_seen_at,
+        })
         .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
 }
 
 /// Ends the session of `user_id` whose handle is `wanted`; false if there is none.

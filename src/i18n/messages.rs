@@ -169,6 +169,53 @@ messages! {
     session_last_seen { en: "Last active", ja: "最終利用", ko: "마지막 활동" }
     unknown_device { en: "Unknown device", ja: "不明な端末", ko: "알 수 없는 기기" }
     err_wrong_password { en: "This is not your current password.", ja: "現在のパスワードが正しくありません。", ko: "현재 비밀번호가 올바르지 않습니다." }
+    outbox_title { en: "Outbox", ja: "送信メール", ko: "보낸 메일함" }
+    outbox_lead {
+        en: "Mail Lectern sent, or keeps here when no SMTP server is configured. Pass links on to the people they are for.",
+        ja: "Lectern が送信したメールです。SMTP が未設定の場合はここに保存されます。リンクを本人に伝えてください。",
+        ko: "Lectern이 보낸 메일입니다. SMTP가 설정되지 않으면 여기에 보관됩니다. 링크를 당사자에게 전달하세요.",
+    }
+    outbox_empty { en: "No mail yet.", ja: "メールはまだありません。", ko: "아직 메일이 없습니다." }
+    outbox_sent { en: "sent", ja: "送信済み", ko: "발송됨" }
+    outbox_not_sent { en: "not sent (no SMTP)", ja: "未送信（SMTP なし）", ko: "미발송 (SMTP 없음)" }
+    not_allowed { en: "You are not allowed to see this page.", ja: "このページを表示する権限がありません。", ko: "이 페이지를 볼 권한이 없습니다." }
+    forgot_link { en: "Forgot your password?", ja: "パスワードをお忘れですか？", ko: "비밀번호를 잊으셨나요?" }
+    forgot_title { en: "Reset your password", ja: "パスワードの再設定", ko: "비밀번호 재설정" }
+    forgot_lead {
+        en: "Enter your account's email. We will send a link that works once, for one hour.",
+        ja: "アカウントのメールアドレスを入力してください。1時間有効な1回限りのリンクを送ります。",
+        ko: "계정 이메일을 입력하세요. 1시간 동안 한 번만 쓸 수 있는 링크를 보냅니다.",
+    }
+    forgot_submit { en: "Send reset link", ja: "再設定リンクを送信", ko: "재설정 링크 보내기" }
+    forgot_sent {
+        en: "If an account uses this email, a reset link is on its way. Ask your instructor if it does not arrive.",
+        ja: "このメールアドレスのアカウントがあれば、再設定リンクを送りました。届かない場合は講師に相談してください。",
+        ko: "이 이메일을 쓰는 계정이 있으면 재설정 링크를 보냈습니다. 도착하지 않으면 강사에게 문의하세요.",
+    }
+    reset_title { en: "Choose a new password", ja: "新しいパスワードの設定", ko: "새 비밀번호 설정" }
+    reset_submit { en: "Set new password", ja: "パスワードを設定", ko: "비밀번호 설정" }
+    reset_link_invalid {
+        en: "This link has expired or was already used.",
+        ja: "このリンクは期限切れか、既に使用されています。",
+        ko: "이 링크는 만료되었거나 이미 사용되었습니다.",
+    }
+    reset_request_again { en: "Request a new link", ja: "新しいリンクを依頼する", ko: "새 링크 요청하기" }
+    reset_done {
+        en: "Your password was changed. Sign in with the new one.",
+        ja: "パスワードを変更しました。新しいパスワードでログインしてください。",
+        ko: "비밀번호가 변경되었습니다. 새 비밀번호로 로그인하세요.",
+    }
+    reset_mail_subject { en: "Reset your Lectern password", ja: "Lectern パスワードの再設定", ko: "Lectern 비밀번호 재설정" }
+    reset_mail_body {
+        en: "Hello {name},\n\nSomeone asked to reset the password of your Lectern account. To choose a new password, open this link within an hour:\n\n{link}\n\nIf it was not you, ignore this message; your password stays as it is.",
+        ja: "{name} さん\n\nLectern アカウントのパスワード再設定が依頼されました。1時間以内に次のリンクを開いて新しいパスワードを設定してください:\n\n{link}\n\n心当たりがない場合はこのメールを無視してください。パスワードは変わりません。",
+        ko: "{name} 님\n\nLectern 계정의 비밀번호 재설정이 요청되었습니다. 1시간 안에 다음 링크를 열어 새 비밀번호를 설정하세요:\n\n{link}\n\n본인이 요청하지 않았다면 이 메일을 무시하세요. 비밀번호는 그대로입니다.",
+    }
+    err_invalid_reset_link {
+        en: "This link has expired or was already used. Request a new one.",
+        ja: "このリンクは期限切れか使用済みです。新しいリンクを依頼してください。",
+        ko: "이 링크는 만료되었거나 사용되었습니다. 새 링크를 요청하세요.",
+    }
     err_invalid { en: "Check this field.", ja: "この項目を確認してください。", ko: "이 항목을 확인하세요." }
     error_try_again {
         en: "That did not work; please try again in a moment.",
@@ -207,6 +254,7 @@ pub fn field_error_message(m: &Messages, code: &str) -> &'static str {
         "wrong_credentials" => m.err_wrong_credentials,
         "wrong_setup_code" => m.err_wrong_setup_code,
         "wrong_password" => m.err_wrong_password,
+        "invalid_reset_link" => m.err_invalid_reset_link,
         _ => m.err_invalid,
     }
 }

@@ -1,0 +1,28 @@
+//! Server functions of notifications.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::app_error::AppError;
+
+/// A message in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct OutboxMessage {
+    #[cfg_attr(feature = "ssr", sqlx(rename = "to_address"))]
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+/// The newest 200 outbox messages; administrators only.
+#[server(prefix = "/api/fn", endpoint = "outbox")]
+pub async fn outbox() -> Result<Vec<OutboxMessage>, AppError> {
+    crate::auth::guard::require_role(crate::auth::model::Role::Admin).await?;
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    Ok(super::mail::recent(&state.db, 200).await?)
+}
