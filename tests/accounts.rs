@@ -20,6 +20,7 @@ on_both_backends!(
     setup_creates_the_first_administrator_once,
     sessions_are_listed_and_revoked_by_their_owner,
     changing_the_password_ends_the_other_sessions,
+    api_tokens_act_as_their_owner_until_revoked,
 );
 
 const PASSWORD: &str = "Correct1horse";
@@ -580,4 +581,90 @@ async fn changing_the_password_ends_the_other_sessions(app: TestApp) {
         .unwrap();
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     signed_in(&app, "ana@example.edu", "Better2horse").await;
+}
+
+/// A personal API token acts as its owner on the JSON API until revoked, and only its
+/// owner can list or revoke it.
+async fn api_tokens_act_as_their_owner_until_revoked(app: TestApp) {
+    post_form(
+        &app,
+        &common::client(),
+        "register",
+        &registration("ana@example.edu"),
+    )
+    .await;
+    let ana = signed_in(&app, "ana@example.edu", PASSWORD).await;
+    let created = ana
+        .post(app.url("/api/fn/create_api_token"))
+        .form(&[("name", "grading script")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let token: String = created.json().await.unwrap();
+    assert!(token.starts_with("lct_") && token.len() > 60, "{token}");
+
+    let with_token = |token: String| {
+        let request = reqwest::Client::new()
+            .get(app.url("/api/v1/auth/status"))
+            .header("authorization", format!("Bearer {token}"));
+        async move { request.send().await.unwrap() }
+    };
+    let status: Value = with_token(token.clone()).await.json().await.unwrap();
+    assert_eq!(status["authenticated"], true);
+    assert_eq!(status["user"]["email"], "ana@example.edu");
+
+    let listed: Vec<Value> = ana
+        .post(app.url("/api/fn/my_api_tokens"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["name"], "grading script");
+    assert!(token.starts_with(listed[0]["prefix"].as_str().unwrap()));
+    assert!(!listed[0]["last_used_at"].is_null(), "use is recorded");
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+
+    post_form(
+        &app,
+        &common::client(),
+        "register",
+        &registration("eve@example.edu"),
+    )
+    .await;
+    let eve = signed_in(&app, "eve@example.edu", PASSWORD).await;
+    let refused = eve
+        .post(app.url("/api/fn/revoke_api_token"))
+        .form(&[("id", &id)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+
+    let revoked = ana
+        .post(app.url("/api/fn/revoke_api_token"))
+        .form(&[("id", &id)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    let after = with_token(token).await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        after.json::<Value>().await.unwrap()["error"],
+        "invalid_token"
+    );
+    let made_up = with_token("lct_0000".to_owned()).await;
+    assert_eq!(made_up.status(), StatusCode::UNAUTHORIZED);
+
+    let anonymous = common::client()
+        .post(app.url("/api/fn/create_api_token"))
+        .form(&[("name", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }

@@ -259,6 +259,36 @@ pub async fn reset_token_usable(token: String) -> Result<bool, AppError> {
     Ok(super::reset::is_usable(&state.db, &token).await?)
 }
 
+/// The signed-in user's API tokens.
+#[server(prefix = "/api/fn", endpoint = "my_api_tokens")]
+pub async fn my_api_tokens() -> Result<Vec<super::model::ApiTokenSummary>, AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let user = super::guard::require_user().await?;
+    Ok(super::tokens::list(&state.db, &user.id).await?)
+}
+
+/// Creates an API token and answers it in clear: it is shown once and never again.
+#[server(prefix = "/api/fn", endpoint = "create_api_token")]
+pub async fn create_api_token(name: String) -> Result<String, AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let user = super::guard::require_user().await?;
+    let name =
+        super::validate::name(&name).map_err(|code| AppError::field("name", code).with_status())?;
+    Ok(super::tokens::create(&state.db, &user.id, &name).await?)
+}
+
+/// Revokes one of the signed-in user's API tokens.
+#[server(prefix = "/api/fn", endpoint = "revoke_api_token")]
+pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let user = super::guard::require_user().await?;
+    if super::tokens::revoke(&state.db, &user.id, &id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound.with_status())
+    }
+}
+
 /// Signs out: the session is deleted from the store, not just emptied.
 #[server(prefix = "/api/fn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {

@@ -81,3 +81,38 @@ mod tests {
         assert_eq!(safe_next(None), "/");
     }
 }
+
+/// The caller of a JSON API route: a personal API token (`Authorization: Bearer`) or,
+/// failing that, the browser session. `None` when neither identifies an active user.
+pub struct ApiCaller(pub Option<User>);
+
+impl axum::extract::FromRequestParts<crate::server::AppState> for ApiCaller {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &crate::server::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        if let Some(token) = bearer {
+            let user = super::tokens::authenticate(&state.db, token)
+                .await
+                .map_err(crate::error::ApiError::internal)?;
+            if user.is_none() {
+                return Err(crate::error::ApiError::new(
+                    http::StatusCode::UNAUTHORIZED,
+                    "invalid_token",
+                    "The API token is unknown or revoked",
+                ));
+            }
+            return Ok(ApiCaller(user));
+        }
+        let session = parts.extensions.get::<super::service::AuthSession>();
+        Ok(ApiCaller(session.and_then(|auth| auth.user.clone())))
+    }
+}

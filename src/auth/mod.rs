@@ -22,6 +22,8 @@ pub mod sessions;
 pub mod setup;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 
 pub use pages::{
     AccountMenu, ForgotPasswordPage, LoginPage, ProfilePage, RegisterPage, ResetPasswordPage,

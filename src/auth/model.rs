@@ -88,6 +88,18 @@ pub struct SessionSummary {
     pub last_seen_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// A personal API token as its owner sees it (never the token itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ApiTokenSummary {
+    pub id: String,
+    pub name: String,
+    /// The first characters, to recognise it.
+    pub prefix: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{
-    ChangePassword, Login, Logout, Register, RequestPasswordReset, ResetPassword,
-    RevokeOtherSessions, RevokeSession, Setup,
+    ChangePassword, CreateApiToken, Login, Logout, Register, RequestPasswordReset, ResetPassword,
+    RevokeApiToken, RevokeOtherSessions, RevokeSession, Setup,
 };
 use super::model::CurrentUser;
 use crate::app_error::AppError;
@@ -200,6 +200,7 @@ pub fn ProfilePage() -> impl IntoView {
                                 </dl>
                                 <ChangePasswordForm />
                                 <SessionList />
+                                <ApiTokens />
                             }
                                 .into_any()
                         }
@@ -426,6 +427,88 @@ pub fn ResetPasswordPage() -> impl IntoView {
                                 }
                                     .into_any()
                             }
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The user's personal API tokens: create (shown once), list, revoke.
+#[component]
+fn ApiTokens() -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<CreateApiToken>::new();
+    let revoke = ServerAction::<RevokeApiToken>::new();
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| super::api::my_api_tokens(),
+    );
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let created = move || create.value().get().and_then(Result::ok);
+    view! {
+        <section aria-labelledby="tokens-heading" class="mt-10">
+            <h2 id="tokens-heading" class="text-lg font-semibold">{t!(i18n, tokens_title)}</h2>
+            <p class="mt-1 text-sm text-slate-700">{t!(i18n, tokens_lead)}</p>
+            {move || {
+                created()
+                    .map(|token| {
+                        view! {
+                            <div class="mt-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm" role="status">
+                                <p>{t!(i18n, token_created)}</p>
+                                <code class="mt-1 block break-all font-mono" data-testid="new-token">{token}</code>
+                            </div>
+                        }
+                    })
+            }}
+            <ActionForm action=create attr:class="mt-4 flex flex-wrap items-end gap-3" attr:novalidate=true>
+                <div class="min-w-60 flex-1">
+                    <TextField name="name" kind="text" label=t!(i18n, token_name) autocomplete="off" error />
+                </div>
+                <button type="submit" class="rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                    {t!(i18n, token_create)}
+                </button>
+            </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || {
+                    tokens
+                        .get()
+                        .map(|list| {
+                            let list = list.unwrap_or_default();
+                            if list.is_empty() {
+                                return view! { <p class="mt-4 text-sm text-slate-600">{t!(i18n, tokens_none)}</p> }.into_any();
+                            }
+                            view! {
+                                <ul class="mt-4 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
+                                    {list
+                                        .into_iter()
+                                        .map(|token| {
+                                            let last_used = token.last_used_at;
+                                            view! {
+                                                <li class="flex flex-wrap items-center justify-between gap-3 p-4 text-sm">
+                                                    <div>
+                                                        <p class="font-medium">{token.name.clone()}</p>
+                                                        <p class="text-slate-600">
+                                                            <code>{format!("{}…", token.prefix)}</code> " · "
+                                                            {match last_used {
+                                                                Some(at) => view! { <RelativeTime at /> }.into_any(),
+                                                                None => view! { <span>{t!(i18n, token_never_used)}</span> }.into_any(),
+                                                            }}
+                                                        </p>
+                                                    </div>
+                                                    <ActionForm action=revoke>
+                                                        <input type="hidden" name="id" value=token.id.clone() />
+                                                        <button type="submit" class="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100">
+                                                            {t!(i18n, token_revoke)}
+                                                        </button>
+                                                    </ActionForm>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
                         })
                 }}
             </Suspense>

@@ -247,17 +247,23 @@ pub fn auth_layer(
     axum_login::AuthManagerLayerBuilder::new(Backend { db: db.clone() }, sessions).build()
 }
 
-/// `GET /api/v1/auth/status`: who the caller is (seed 002's shape).
-pub async fn auth_status(auth: AuthSession) -> axum::Json<serde_json::Value> {
-    let body = match &auth.user {
+/// `GET /api/v1/auth/status`: who the caller is (seed 002's shape), by API token or
+/// session.
+pub async fn auth_status(
+    super::guard::ApiCaller(user): super::guard::ApiCaller,
+    auth: AuthSession,
+) -> axum::Json<serde_json::Value> {
+    let body = match &user {
         Some(user) => {
-            let expires = auth.session.expiry_date().unix_timestamp();
-            let expires_at = chrono::DateTime::from_timestamp(expires, 0)
-                .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            // A token does not expire; a session does.
+            let expires_at = auth.user.is_some().then(|| {
+                chrono::DateTime::from_timestamp(auth.session.expiry_date().unix_timestamp(), 0)
+                    .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            });
             serde_json::json!({
                 "authenticated": true,
                 "user": { "id": user.id, "email": user.email, "role": user.role },
-                "expires_at": expires_at,
+                "expires_at": expires_at.flatten(),
             })
         }
         None => serde_json::json!({ "authenticated": false, "user": null, "expires_at": null }),

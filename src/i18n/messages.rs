@@ -216,6 +216,22 @@ messages! {
         ja: "このリンクは期限切れか使用済みです。新しいリンクを依頼してください。",
         ko: "이 링크는 만료되었거나 사용되었습니다. 새 링크를 요청하세요.",
     }
+    tokens_title { en: "API tokens", ja: "API トークン", ko: "API 토큰" }
+    tokens_lead {
+        en: "For scripts and tools: a token acts with your rights on Lectern's JSON API. Revoke any you no longer use.",
+        ja: "スクリプトやツール用です。トークンはあなたの権限で JSON API を使えます。使わないものは無効にしてください。",
+        ko: "스크립트와 도구용입니다. 토큰은 내 권한으로 JSON API를 사용합니다. 쓰지 않는 토큰은 폐기하세요.",
+    }
+    token_name { en: "Token name", ja: "トークン名", ko: "토큰 이름" }
+    token_create { en: "Create token", ja: "トークンを作成", ko: "토큰 만들기" }
+    token_created {
+        en: "Copy this token now; it will not be shown again:",
+        ja: "このトークンを今コピーしてください。二度と表示されません:",
+        ko: "지금 이 토큰을 복사하세요. 다시 표시되지 않습니다:",
+    }
+    token_revoke { en: "Revoke", ja: "無効にする", ko: "폐기" }
+    token_never_used { en: "never used", ja: "未使用", ko: "사용 안 함" }
+    tokens_none { en: "No tokens.", ja: "トークンはありません。", ko: "토큰이 없습니다." }
     err_invalid { en: "Check this field.", ja: "この項目を確認してください。", ko: "이 항목을 확인하세요." }
     error_try_again {
         en: "That did not work; please try again in a moment.",
