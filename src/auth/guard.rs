@@ -59,29 +59,6 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn only_local_paths_are_followed() {
-        assert_eq!(
-            safe_next(Some("/profile?tab=sessions")),
-            "/profile?tab=sessions"
-        );
-        for unsafe_next in [
-            "//evil.example",
-            "/\\evil.example",
-            "https://evil.example",
-            "profile",
-            "/\n",
-        ] {
-            assert_eq!(safe_next(Some(unsafe_next)), "/", "{unsafe_next:?}");
-        }
-        assert_eq!(safe_next(None), "/");
-    }
-}
-
 /// The caller of a JSON API route: a personal API token (`Authorization: Bearer`) or,
 /// failing that, the browser session. `None` when neither identifies an active user.
 pub struct ApiCaller(pub Option<User>);
@@ -114,5 +91,28 @@ impl axum::extract::FromRequestParts<crate::server::AppState> for ApiCaller {
         }
         let session = parts.extensions.get::<super::service::AuthSession>();
         Ok(ApiCaller(session.and_then(|auth| auth.user.clone())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(
+            safe_next(Some("/profile?tab=sessions")),
+            "/profile?tab=sessions"
+        );
+        for unsafe_next in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "profile",
+            "/\n",
+        ] {
+            assert_eq!(safe_next(Some(unsafe_next)), "/", "{unsafe_next:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }
