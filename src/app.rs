@@ -6,8 +6,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::auth::{
-    ForgotPasswordPage, LoginPage, ProfilePage, RegisterPage, ResetPasswordPage, SetupPage,
-    provide_account,
+    AdminSettingsPage, AdminUserPage, AdminUsersPage, ForgotPasswordPage, LoginPage, ProfilePage,
+    RegisterPage, ResetPasswordPage, SetupPage, provide_account,
 };
 use crate::i18n::provide_i18n;
 use crate::notify::OutboxPage;
@@ -101,6 +101,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("admin/outbox") view=OutboxPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/users/:id") view=AdminUserPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/settings") view=AdminSettingsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

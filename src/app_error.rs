@@ -69,6 +69,16 @@ impl AppError {
         match self {
             AppError::Invalid(problems) if problems.iter().any(|p| p.code == "taken") => 409,
             AppError::Invalid(problems)
+                if problems.iter().any(|p| {
+                    matches!(
+                        p.code.as_str(),
+                        "signup_closed" | "signup_invite_only" | "cannot_change_self"
+                    )
+                }) =>
+            {
+                403
+            }
+            AppError::Invalid(problems)
                 if problems.iter().any(|p| p.code == "wrong_credentials") =>
             {
                 401

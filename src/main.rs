@@ -90,7 +90,7 @@ async fn create_admin(config: &Config, email: &str, name: &str) -> ExitCode {
     if let Err(error) = db.migrate().await {
         return report(Err::<(), _>(error));
     }
-    let result = create_user(&db, &account, password, Role::SuperAdmin, None).await;
+    let result = create_user(&db, &account, Some(password), Role::SuperAdmin, None).await;
     let code = match result {
         Ok(user) => {
             if let Err(error) = lectern::auth::setup::close_setup(&db).await {

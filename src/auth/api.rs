@@ -60,6 +60,15 @@ pub async fn register(
     use super::service::{CreateError, create_user};
 
     let state = crate::server::app_state().map_err(AppError::internal)?;
+    match super::admin::signup_policy(&state.db).await? {
+        super::model::SignupPolicy::Open => {}
+        super::model::SignupPolicy::Invite => {
+            return Err(AppError::field("email", "signup_invite_only").with_status());
+        }
+        super::model::SignupPolicy::Closed => {
+            return Err(AppError::field("email", "signup_closed").with_status());
+        }
+    }
     let ip = super::guard::client_ip();
     let per_ip = limits::Limit {
         max: state.config.registrations_per_ip_hour,
@@ -75,7 +84,7 @@ pub async fn register(
         true,
     )
     .map_err(|problems| AppError::Invalid(problems).with_status())?;
-    let user = match create_user(&state.db, &account, password, Role::Student, None).await {
+    let user = match create_user(&state.db, &account, Some(password), Role::Student, None).await {
         Ok(user) => user,
         Err(CreateError::EmailTaken) => return Err(AppError::field("email", "taken").with_status()),
         Err(error) => return Err(AppError::internal(error)),
@@ -111,7 +120,8 @@ pub async fn setup(
     let account =
         super::validate::new_account(&email, &password, &first_name, &last_name, None, false)
             .map_err(|problems| AppError::Invalid(problems).with_status())?;
-    let user = match create_user(&state.db, &account, password, Role::SuperAdmin, None).await {
+    let user = match create_user(&state.db, &account, Some(password), Role::SuperAdmin, None).await
+    {
         Ok(user) => user,
         Err(CreateError::EmailTaken) => return Err(AppError::field("email", "taken").with_status()),
         Err(error) => return Err(AppError::internal(error)),
@@ -218,7 +228,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     limits::record(db, RESET_PER_IP, &ip).await?;
     let user = super::service::user_by_email(db, &email).await?;
     if let Some(user) = user.filter(|u| u.status == "active") {
-        let token = super::reset::create(db, &user.id).await?;
+        let token = super::reset::create(db, &user.id, super::reset::LIFETIME).await?;
         let locale = use_context::<http::request::Parts>()
             .map(|parts| crate::i18n::locale_for_request(&parts.headers))
             .unwrap_or_default();

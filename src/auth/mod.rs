@@ -1,11 +1,15 @@
 //! Accounts: registration, sign-in and sign-out, sessions, roles, and the checks every
 //! server function uses to know who is asking.
 
+pub mod admin_api;
+mod admin_pages;
 pub mod api;
 pub mod model;
 mod pages;
 pub mod validate;
 
+#[cfg(feature = "ssr")]
+pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]
@@ -25,6 +29,7 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 
+pub use admin_pages::{AdminSettingsPage, AdminUserPage, AdminUsersPage};
 pub use pages::{
     AccountMenu, ForgotPasswordPage, LoginPage, ProfilePage, RegisterPage, ResetPasswordPage,
     SetupPage, provide_account,

@@ -13,6 +13,13 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Student,
+        Role::Instructor,
+        Role::Admin,
+        Role::SuperAdmin,
+    ];
+
     /// The stored and serialised name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -47,6 +54,18 @@ pub enum AccountStatus {
 }
 
 impl AccountStatus {
+    pub const ALL: [AccountStatus; 4] = [
+        AccountStatus::Active,
+        AccountStatus::Suspended,
+        AccountStatus::Pending,
+        AccountStatus::Archived,
+    ];
+
+    /// Parses a stored name.
+    pub fn parse(value: &str) -> Option<AccountStatus> {
+        AccountStatus::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -98,6 +117,91 @@ pub struct ApiTokenSummary {
     pub prefix: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Who may create their own account.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupPolicy {
+    /// Anyone may register as a student.
+    Open,
+    /// Accounts are made by administrators (who send set-password links).
+    Invite,
+    /// No new accounts.
+    Closed,
+}
+
+impl SignupPolicy {
+    pub const ALL: [SignupPolicy; 3] = [
+        SignupPolicy::Open,
+        SignupPolicy::Invite,
+        SignupPolicy::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignupPolicy::Open => "open",
+            SignupPolicy::Invite => "invite",
+            SignupPolicy::Closed => "closed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<SignupPolicy> {
+        SignupPolicy::ALL.into_iter().find(|p| p.as_str() == value)
+    }
+}
+
+/// A user as administrators see them, with audit columns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct UserDetail {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub status: String,
+    pub auth_type: String,
+    pub grade_level: Option<i32>,
+    /// JSON list of extra permission names.
+    pub authorizations: String,
+    pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Option<String>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub updated_by: Option<String>,
+    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl UserDetail {
+    /// The role (an unknown stored value counts as the least privileged).
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Student)
+    }
+
+    /// The extra permissions.
+    pub fn permissions(&self) -> Vec<String> {
+        serde_json::from_str(&self.authorizations).unwrap_or_default()
+    }
+}
+
+/// A search of the users list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserQuery {
+    pub search: String,
+    pub role: Option<String>,
+    pub status: Option<String>,
+    pub auth_type: Option<String>,
+    pub page: i64,
+}
+
+/// One page of users.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserListing {
+    pub users: Vec<UserDetail>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 #[cfg(test)]

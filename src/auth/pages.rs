@@ -8,7 +8,7 @@ use super::api::{
     ChangePassword, CreateApiToken, Login, Logout, Register, RequestPasswordReset, ResetPassword,
     RevokeApiToken, RevokeOtherSessions, RevokeSession, Setup,
 };
-use super::model::CurrentUser;
+use super::model::{CurrentUser, SignupPolicy};
 use crate::app_error::AppError;
 use crate::i18n::use_i18n;
 use crate::t;
@@ -69,8 +69,12 @@ pub fn AccountMenu() -> impl IntoView {
                     .get()
                     .map(|user| match user.ok().flatten() {
                         Some(user) => {
+                            let is_admin = user.role >= super::model::Role::Admin;
                             view! {
                                 <div class="flex items-center gap-3 text-sm">
+                                    {is_admin.then(|| view! {
+                                        <a href="/admin/users" class="hover:underline">{t!(i18n, nav_admin)}</a>
+                                    })}
                                     <a href="/profile" class="font-medium hover:underline" data-testid="account-name">
                                         {user.display_name()}
                                     </a>
@@ -145,30 +149,40 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// `/register`: a student account (instructors are made by administrators).
+/// `/register`: a student account (instructors are made by administrators), while the
+/// sign-up policy allows it.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     let account = use_account();
     let error = last_error(account.register);
+    let policy = Resource::new(|| (), |_| super::admin_api::get_signup_policy());
     view! {
         <Title text=i18n.t().register />
         <section class="mx-auto max-w-md">
             <h1 class="text-2xl font-bold">{t!(i18n, register_title)}</h1>
-            <p class="mt-2 text-sm text-slate-700">{t!(i18n, register_lead)}</p>
-            <ActionForm action=account.register attr:class="mt-6 space-y-4" attr:novalidate=true>
-                <div class="grid gap-4 sm:grid-cols-2">
-                    <TextField name="first_name" kind="text" label=t!(i18n, field_first_name) autocomplete="given-name" error />
-                    <TextField name="last_name" kind="text" label=t!(i18n, field_last_name) autocomplete="family-name" error />
-                </div>
-                <TextField name="email" kind="email" label=t!(i18n, field_email) autocomplete="email" error />
-                <TextField name="password" kind="password" label=t!(i18n, field_password) autocomplete="new-password" hint=t!(i18n, password_hint) error />
-                <TextField name="grade_level" kind="number" label=t!(i18n, field_grade_level) autocomplete="off" hint=t!(i18n, grade_hint) error />
-                <FormError error />
-                <button type="submit" class="w-full rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
-                    {t!(i18n, register)}
-                </button>
-            </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || policy.get().map(|policy| match policy.unwrap_or(SignupPolicy::Open) {
+                    SignupPolicy::Open => view! {
+                        <p class="mt-2 text-sm text-slate-700">{t!(i18n, register_lead)}</p>
+                        <ActionForm action=account.register attr:class="mt-6 space-y-4" attr:novalidate=true>
+                            <div class="grid gap-4 sm:grid-cols-2">
+                                <TextField name="first_name" kind="text" label=t!(i18n, field_first_name) autocomplete="given-name" error />
+                                <TextField name="last_name" kind="text" label=t!(i18n, field_last_name) autocomplete="family-name" error />
+                            </div>
+                            <TextField name="email" kind="email" label=t!(i18n, field_email) autocomplete="email" error />
+                            <TextField name="password" kind="password" label=t!(i18n, field_password) autocomplete="new-password" hint=t!(i18n, password_hint) error />
+                            <TextField name="grade_level" kind="number" label=t!(i18n, field_grade_level) autocomplete="off" hint=t!(i18n, grade_hint) error />
+                            <FormError error />
+                            <button type="submit" class="w-full rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                                {t!(i18n, register)}
+                            </button>
+                        </ActionForm>
+                    }.into_any(),
+                    SignupPolicy::Invite => view! { <p class="mt-4" data-testid="signup-unavailable">{t!(i18n, err_signup_invite_only)}</p> }.into_any(),
+                    SignupPolicy::Closed => view! { <p class="mt-4" data-testid="signup-unavailable">{t!(i18n, err_signup_closed)}</p> }.into_any(),
+                })}
+            </Suspense>
         </section>
     }
 }

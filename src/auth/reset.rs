@@ -11,13 +11,16 @@ use crate::db_run;
 
 /// How long a reset link works.
 pub const LIFETIME: Duration = Duration::hours(1);
+/// How long the set-password link of an account made by an administrator works.
+pub const INVITE_LIFETIME: Duration = Duration::days(7);
 
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Creates a reset token for `user_id` and returns it (the only time it exists in clear).
-pub async fn create(db: &Db, user_id: &str) -> Result<String, sqlx::Error> {
+/// Creates a token for `user_id`, working for `lifetime`, and returns it (the only time
+/// it exists in clear).
+pub async fn create(db: &Db, user_id: &str, lifetime: Duration) -> Result<String, sqlx::Error> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
@@ -28,7 +31,7 @@ pub async fn create(db: &Db, user_id: &str) -> Result<String, sqlx::Error> {
         )
         .bind(token_hash(&token))
         .bind(user_id)
-        .bind(now + LIFETIME)
+        .bind(now + lifetime)
         .bind(now)
         .execute(pool)
         .await

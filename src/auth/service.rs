@@ -114,15 +114,19 @@ pub enum CreateError {
     Db(sqlx::Error),
 }
 
-/// Creates an active account with a password; `created_by` is the admin who made it.
+/// Creates an active account; `password` is `None` for an account whose owner sets it
+/// through an emailed link. `created_by` is the admin who made it.
 pub async fn create_user(
     db: &Db,
     account: &NewAccount,
-    password: String,
+    password: Option<String>,
     role: Role,
     created_by: Option<&str>,
 ) -> Result<User, CreateError> {
-    let hash = password::hash_password(password).await?;
+    let hash = match password {
+        Some(password) => Some(password::hash_password(password).await?),
+        None => None,
+    };
     let id = uuid::Uuid::now_v7().to_string();
     let stamp = uuid::Uuid::new_v4().simple().to_string();
     let now = Utc::now();
@@ -152,7 +156,7 @@ pub async fn create_user(
             email: account.email.clone(),
             first_name: account.first_name.clone(),
             last_name: account.last_name.clone(),
-            password_hash: Some(hash),
+            password_hash: hash,
             role: role.as_str().to_owned(),
             status: "active".to_owned(),
             security_stamp: stamp,

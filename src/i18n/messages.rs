@@ -232,6 +232,71 @@ messages! {
     token_revoke { en: "Revoke", ja: "無効にする", ko: "폐기" }
     token_never_used { en: "never used", ja: "未使用", ko: "사용 안 함" }
     tokens_none { en: "No tokens.", ja: "トークンはありません。", ko: "토큰이 없습니다." }
+    users_title { en: "Users", ja: "ユーザー", ko: "사용자" }
+    users_search { en: "Search", ja: "検索", ko: "검색" }
+    users_count { en: "{n} users", ja: "{n} 人", ko: "{n}명" }
+    filter_any { en: "Any", ja: "すべて", ko: "전체" }
+    field_status { en: "Status", ja: "状態", ko: "상태" }
+    field_auth_type { en: "Sign-in", ja: "ログイン方法", ko: "로그인 방식" }
+    field_authorizations { en: "Extra permissions", ja: "追加権限", ko: "추가 권한" }
+    authorizations_hint {
+        en: "One per line, e.g. reports.view. Lower-case letters, digits, _ . : only.",
+        ja: "1行に1つ（例: reports.view）。小文字・数字・_ . : のみ。",
+        ko: "한 줄에 하나씩 (예: reports.view). 소문자, 숫자, _ . : 만 사용.",
+    }
+    status_active { en: "Active", ja: "有効", ko: "활성" }
+    status_suspended { en: "Suspended", ja: "停止中", ko: "정지됨" }
+    status_pending { en: "Pending", ja: "保留中", ko: "대기 중" }
+    status_archived { en: "Archived", ja: "アーカイブ", ko: "보관됨" }
+    status_deleted { en: "Deactivated", ja: "無効化", ko: "비활성화됨" }
+    pagination { en: "Pages", ja: "ページ", ko: "페이지" }
+    page_previous { en: "Previous", ja: "前へ", ko: "이전" }
+    page_next { en: "Next", ja: "次へ", ko: "다음" }
+    create_account { en: "Create an account", ja: "アカウントを作成", ko: "계정 만들기" }
+    create_account_lead {
+        en: "The person gets an email with a link to choose their password, valid for seven days.",
+        ja: "本人にパスワード設定用のリンク（7日間有効）をメールで送ります。",
+        ko: "당사자에게 비밀번호를 정하는 링크(7일간 유효)를 이메일로 보냅니다.",
+    }
+    account_created {
+        en: "Account created. The set-password link was sent (or is in the outbox).",
+        ja: "アカウントを作成しました。パスワード設定リンクを送信しました（または送信メールにあります）。",
+        ko: "계정을 만들었습니다. 비밀번호 설정 링크를 보냈습니다(또는 보낸 메일함에 있습니다).",
+    }
+    audit_created { en: "Created", ja: "作成", ko: "생성" }
+    audit_updated { en: "Updated", ja: "更新", ko: "수정" }
+    audit_last_login { en: "Last sign-in", ja: "最終ログイン", ko: "마지막 로그인" }
+    save { en: "Save", ja: "保存", ko: "저장" }
+    saved { en: "Saved.", ja: "保存しました。", ko: "저장했습니다." }
+    deactivate_user { en: "Deactivate this account", ja: "このアカウントを無効化", ko: "이 계정 비활성화" }
+    settings_title { en: "Site settings", ja: "サイト設定", ko: "사이트 설정" }
+    signup_policy { en: "Who may create an account", ja: "アカウントを作成できる人", ko: "계정을 만들 수 있는 사람" }
+    signup_open { en: "Anyone, as a student", ja: "誰でも（学生として）", ko: "누구나 (학생으로)" }
+    signup_invite { en: "Only people an administrator invites", ja: "管理者が招待した人のみ", ko: "관리자가 초대한 사람만" }
+    signup_closed { en: "Nobody (closed)", ja: "誰も作成できない（停止）", ko: "아무도 (닫힘)" }
+    nav_admin { en: "Users", ja: "ユーザー", ko: "사용자" }
+    invite_mail_subject { en: "Your Lectern account", ja: "Lectern アカウントのご案内", ko: "Lectern 계정 안내" }
+    invite_mail_body {
+        en: "Hello {name},\n\nAn account was created for you on Lectern. Choose your password with this link within seven days:\n\n{link}",
+        ja: "{name} さん\n\nLectern のアカウントが作成されました。7日以内に次のリンクからパスワードを設定してください:\n\n{link}",
+        ko: "{name} 님\n\nLectern 계정이 만들어졌습니다. 7일 안에 다음 링크에서 비밀번호를 정하세요:\n\n{link}",
+    }
+    err_signup_closed { en: "Sign-up is closed on this server.", ja: "このサーバーでは新規登録を受け付けていません。", ko: "이 서버는 가입을 받지 않습니다." }
+    err_signup_invite_only {
+        en: "Accounts are created by an administrator here; ask your instructor for an invitation.",
+        ja: "アカウントは管理者が作成します。講師に招待を依頼してください。",
+        ko: "계정은 관리자가 만듭니다. 강사에게 초대를 요청하세요.",
+    }
+    err_cannot_change_self {
+        en: "You cannot change your own role or status; ask another administrator.",
+        ja: "自分の役割や状態は変更できません。別の管理者に依頼してください。",
+        ko: "자신의 역할이나 상태는 바꿀 수 없습니다. 다른 관리자에게 요청하세요.",
+    }
+    err_invalid_permission {
+        en: "Use lower-case letters, digits, _ . : only, one permission per line.",
+        ja: "小文字・数字・_ . : のみを使い、1行に1つ書いてください。",
+        ko: "소문자, 숫자, _ . : 만 사용하고 한 줄에 하나씩 쓰세요.",
+    }
     err_invalid { en: "Check this field.", ja: "この項目を確認してください。", ko: "이 항목을 확인하세요." }
     error_try_again {
         en: "That did not work; please try again in a moment.",
@@ -271,6 +336,10 @@ pub fn field_error_message(m: &Messages, code: &str) -> &'static str {
         "wrong_setup_code" => m.err_wrong_setup_code,
         "wrong_password" => m.err_wrong_password,
         "invalid_reset_link" => m.err_invalid_reset_link,
+        "signup_closed" => m.err_signup_closed,
+        "signup_invite_only" => m.err_signup_invite_only,
+        "cannot_change_self" => m.err_cannot_change_self,
+        "invalid_permission" => m.err_invalid_permission,
         _ => m.err_invalid,
     }
 }
