@@ -125,6 +125,46 @@ pub struct Config {
     )]
     pub mail_from: String,
 
+    /// Kakao REST API key; Kakao sign-in is offered only when this is set.
+    #[arg(long, env = "LECTERN_KAKAO_CLIENT_ID", global = true)]
+    pub kakao_client_id: Option<String>,
+
+    /// Kakao client secret, if the app has one enabled.
+    #[arg(
+        long,
+        env = "LECTERN_KAKAO_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub kakao_client_secret: Option<String>,
+
+    /// Kakao's authorization endpoint.
+    #[arg(
+        long,
+        env = "LECTERN_KAKAO_AUTH_URL",
+        default_value = "https://kauth.kakao.com/oauth/authorize",
+        global = true
+    )]
+    pub kakao_auth_url: String,
+
+    /// Kakao's token endpoint.
+    #[arg(
+        long,
+        env = "LECTERN_KAKAO_TOKEN_URL",
+        default_value = "https://kauth.kakao.com/oauth/token",
+        global = true
+    )]
+    pub kakao_token_url: String,
+
+    /// Kakao's user-information endpoint.
+    #[arg(
+        long,
+        env = "LECTERN_KAKAO_USERINFO_URL",
+        default_value = "https://kapi.kakao.com/v2/user/me",
+        global = true
+    )]
+    pub kakao_userinfo_url: String,
+
     /// Student accounts one address may create per hour (S1.8). A classroom behind one
     /// NAT address registering together needs more, or accounts made by its teacher.
     #[arg(
@@ -157,6 +197,18 @@ impl Config {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.listen),
         }
+    }
+
+    /// The Kakao settings, when Kakao sign-in is configured.
+    pub fn kakao(&self) -> Option<crate::auth::kakao::KakaoSettings> {
+        let client_id = self.kakao_client_id.clone().filter(|id| !id.is_empty())?;
+        Some(crate::auth::kakao::KakaoSettings {
+            client_id,
+            client_secret: self.kakao_client_secret.clone().filter(|s| !s.is_empty()),
+            auth_url: self.kakao_auth_url.clone(),
+            token_url: self.kakao_token_url.clone(),
+            userinfo_url: self.kakao_userinfo_url.clone(),
+        })
     }
 
     /// How the database pools are sized.

@@ -47,6 +47,11 @@ fn help_documents_every_setting_with_its_variable() {
         "LECTERN_REGISTRATIONS_PER_IP_HOUR",
         "LECTERN_SMTP_URL",
         "LECTERN_MAIL_FROM",
+        "LECTERN_KAKAO_CLIENT_ID",
+        "LECTERN_KAKAO_CLIENT_SECRET",
+        "LECTERN_KAKAO_AUTH_URL",
+        "LECTERN_KAKAO_TOKEN_URL",
+        "LECTERN_KAKAO_USERINFO_URL",
     ] {
         assert!(
             help.contains(variable),

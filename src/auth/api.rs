@@ -299,6 +299,43 @@ pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
     }
 }
 
+/// Whether Kakao sign-in is configured (the button shows only then), and whether the
+/// signed-in user has Kakao linked.
+#[server(prefix = "/api/fn", endpoint = "kakao_status")]
+pub async fn kakao_status() -> Result<super::model::KakaoStatus, AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let auth = super::guard::auth_session().await?;
+    let linked = match &auth.user {
+        Some(user) => {
+            let id = user.id.clone();
+            let kakao_id: Option<String> = crate::db_run!(state.db.reader(), |pool| {
+                sqlx::query_scalar("SELECT kakao_id FROM users WHERE id = $1")
+                    .bind(&id)
+                    .fetch_one(pool)
+                    .await
+            })?;
+            kakao_id.is_some()
+        }
+        None => false,
+    };
+    Ok(super::model::KakaoStatus {
+        enabled: state.config.kakao().is_some(),
+        linked,
+    })
+}
+
+/// Unlinks Kakao from the signed-in account (only when it also has a password).
+#[server(prefix = "/api/fn", endpoint = "unlink_kakao")]
+pub async fn unlink_kakao() -> Result<(), AppError> {
+    let state = crate::server::app_state().map_err(AppError::internal)?;
+    let user = super::guard::require_user().await?;
+    if super::kakao::unlink(&state, &user).await? {
+        Ok(())
+    } else {
+        Err(AppError::field("kakao", "kakao_only_sign_in").with_status())
+    }
+}
+
 /// Signs out: the session is deleted from the store, not just emptied.
 #[server(prefix = "/api/fn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
@@ -308,34 +345,14 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Signs `user` in on a fresh session id (also when already signed in: no fixation),
-/// remembering the client's address and user agent for the sessions list.
+/// Signs `user` in on a fresh session id, with this request's client details.
 #[cfg(feature = "ssr")]
 async fn start_session(
     auth: &mut super::service::AuthSession,
     user: &super::service::User,
 ) -> Result<(), AppError> {
-    use super::store::{CLIENT_KEY, ClientInfo};
-
-    auth.session.cycle_id().await.map_err(AppError::internal)?;
-    auth.login(user).await.map_err(AppError::internal)?;
-    let parts = use_context::<http::request::Parts>();
-    let client = ClientInfo {
-        ip: parts
-            .as_ref()
-            .and_then(|p| {
-                p.extensions
-                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            })
-            .map(|info| info.0.ip().to_string()),
-        user_agent: parts
-            .as_ref()
-            .and_then(|p| p.headers.get(http::header::USER_AGENT))
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(512).collect()),
-    };
-    auth.session
-        .insert(CLIENT_KEY, client)
-        .await
-        .map_err(AppError::internal)
+    let client = use_context::<http::request::Parts>()
+        .map(|parts| super::store::ClientInfo::from_parts(&parts.headers, &parts.extensions))
+        .unwrap_or_default();
+    super::service::start_session(auth, user, client).await
 }

@@ -119,6 +119,15 @@ pub struct ApiTokenSummary {
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Kakao sign-in as a page needs to know it.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KakaoStatus {
+    /// Kakao sign-in is configured on this server.
+    pub enabled: bool,
+    /// The signed-in user has Kakao linked.
+    pub linked: bool,
+}
+
 /// Who may create their own account.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

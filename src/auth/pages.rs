@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::{
     ChangePassword, CreateApiToken, Login, Logout, Register, RequestPasswordReset, ResetPassword,
-    RevokeApiToken, RevokeOtherSessions, RevokeSession, Setup,
+    RevokeApiToken, RevokeOtherSessions, RevokeSession, Setup, UnlinkKakao,
 };
 use super::model::{CurrentUser, SignupPolicy};
 use crate::app_error::AppError;
@@ -123,6 +123,18 @@ pub fn LoginPage() -> impl IntoView {
         <Title text=i18n.t().sign_in />
         <section class="mx-auto max-w-md">
             <h1 class="text-2xl font-bold">{t!(i18n, sign_in)}</h1>
+            <p class="mt-2 text-sm text-red-700" role="alert" data-testid="kakao-error">
+                {move || {
+                    let t = i18n.t();
+                    use_query_map().read().get("kakao").map(|code| match code.as_str() {
+                        "denied" => t.kakao_denied,
+                        "state_mismatch" => t.kakao_state_mismatch,
+                        "linked_elsewhere" => t.kakao_linked_elsewhere,
+                        "signup_closed" => t.err_signup_closed,
+                        _ => t.kakao_failed,
+                    })
+                }}
+            </p>
             <p class="mt-2 text-sm text-green-800" role="status">
                 {move || {
                     (use_query_map().read().get("reset").as_deref() == Some("done"))
@@ -138,6 +150,7 @@ pub fn LoginPage() -> impl IntoView {
                     {t!(i18n, sign_in)}
                 </button>
             </ActionForm>
+            <KakaoButton />
             <p class="mt-4 text-sm">
                 <a href="/forgot-password" class="text-indigo-700 underline">{t!(i18n, forgot_link)}</a>
             </p>
@@ -212,6 +225,7 @@ pub fn ProfilePage() -> impl IntoView {
                                     <dt class="text-slate-600">{t!(i18n, field_role)}</dt>
                                     <dd>{move || crate::i18n::role_name(i18n.locale(), role)}</dd>
                                 </dl>
+                                <KakaoLink />
                                 <ChangePasswordForm />
                                 <SessionList />
                                 <ApiTokens />
@@ -527,5 +541,66 @@ fn ApiTokens() -> impl IntoView {
                 }}
             </Suspense>
         </section>
+    }
+}
+
+/// "Sign in with Kakao", shown only when Kakao is configured. A plain link (external to
+/// the client-side router): the server redirects to Kakao.
+#[component]
+fn KakaoButton() -> impl IntoView {
+    let i18n = use_i18n();
+    let status = Resource::new(|| (), |_| super::api::kakao_status());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                status.get().and_then(|s| s.ok()).filter(|s| s.enabled).map(|_| view! {
+                    <p class="mt-4">
+                        <a href="/auth/kakao" rel="external" class="block w-full rounded bg-yellow-300 px-3 py-2 text-center font-medium text-slate-900 hover:bg-yellow-400 focus:outline-none focus:ring-2 focus:ring-yellow-500">
+                            {t!(i18n, kakao_sign_in)}
+                        </a>
+                    </p>
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Link or unlink Kakao, on the profile page (only when Kakao is configured).
+#[component]
+fn KakaoLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let unlink = ServerAction::<UnlinkKakao>::new();
+    let status = Resource::new(
+        move || unlink.version().get(),
+        |_| super::api::kakao_status(),
+    );
+    let error = Signal::derive(move || unlink.value().get().and_then(Result::err));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                status.get().and_then(|s| s.ok()).filter(|s| s.enabled).map(|status| view! {
+                    <section aria-labelledby="kakao-heading" class="mt-10">
+                        <h2 id="kakao-heading" class="text-lg font-semibold">{t!(i18n, kakao_title)}</h2>
+                        {if status.linked {
+                            view! {
+                                <p class="mt-2 text-sm" data-testid="kakao-linked">{t!(i18n, kakao_linked)}</p>
+                                <ActionForm action=unlink attr:class="mt-3">
+                                    <button type="submit" class="rounded border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-100">{t!(i18n, kakao_unlink)}</button>
+                                </ActionForm>
+                                <p class="mt-2 text-sm text-red-700" role="alert">
+                                    {move || error.get().and_then(|e| e.code_for("kakao").map(|c| crate::i18n::field_error_message(i18n.t(), c)))}
+                                </p>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <form method="post" action="/auth/kakao/link" class="mt-3">
+                                    <button type="submit" class="rounded bg-yellow-300 px-3 py-2 text-sm font-medium text-slate-900 hover:bg-yellow-400">{t!(i18n, kakao_link)}</button>
+                                </form>
+                            }.into_any()
+                        }}
+                    </section>
+                })
+            }}
+        </Suspense>
     }
 }

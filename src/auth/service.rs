@@ -224,6 +224,22 @@ impl AuthnBackend for Backend {
 /// The session type of every request.
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
+/// Signs `user` in on a fresh session id (also when already signed in: no fixation),
+/// remembering the client's address and user agent for the sessions list.
+pub async fn start_session(
+    auth: &mut AuthSession,
+    user: &User,
+    client: super::store::ClientInfo,
+) -> Result<(), crate::app_error::AppError> {
+    use crate::app_error::AppError;
+    auth.session.cycle_id().await.map_err(AppError::internal)?;
+    auth.login(user).await.map_err(AppError::internal)?;
+    auth.session
+        .insert(super::store::CLIENT_KEY, client)
+        .await
+        .map_err(AppError::internal)
+}
+
 /// How long a session may sit unused before it ends.
 pub const IDLE_TIMEOUT: time::Duration = time::Duration::hours(12);
 

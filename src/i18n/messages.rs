@@ -297,6 +297,32 @@ messages! {
         ja: "小文字・数字・_ . : のみを使い、1行に1つ書いてください。",
         ko: "소문자, 숫자, _ . : 만 사용하고 한 줄에 하나씩 쓰세요.",
     }
+    kakao_sign_in { en: "Sign in with Kakao", ja: "Kakao でログイン", ko: "카카오로 로그인" }
+    kakao_link { en: "Link Kakao to this account", ja: "この アカウントに Kakao を連携", ko: "이 계정에 카카오 연결" }
+    kakao_unlink { en: "Unlink Kakao", ja: "Kakao の連携を解除", ko: "카카오 연결 해제" }
+    kakao_linked { en: "Kakao is linked: you can sign in with it.", ja: "Kakao が連携されています。Kakao でログインできます。", ko: "카카오가 연결되어 있어 카카오로 로그인할 수 있습니다." }
+    kakao_title { en: "Kakao", ja: "Kakao", ko: "카카오" }
+    kakao_denied { en: "Kakao sign-in was cancelled.", ja: "Kakao ログインがキャンセルされました。", ko: "카카오 로그인이 취소되었습니다." }
+    kakao_failed {
+        en: "Kakao sign-in did not work. Try again, or sign in with your email.",
+        ja: "Kakao ログインに失敗しました。もう一度試すか、メールアドレスでログインしてください。",
+        ko: "카카오 로그인에 실패했습니다. 다시 시도하거나 이메일로 로그인하세요.",
+    }
+    kakao_state_mismatch {
+        en: "That Kakao sign-in link was out of date. Start again from this page.",
+        ja: "Kakao ログインの有効期限が切れました。このページからやり直してください。",
+        ko: "카카오 로그인 요청이 만료되었습니다. 이 페이지에서 다시 시작하세요.",
+    }
+    kakao_linked_elsewhere {
+        en: "This Kakao account is already linked to another Lectern account.",
+        ja: "この Kakao アカウントは別の Lectern アカウントに連携済みです。",
+        ko: "이 카카오 계정은 이미 다른 Lectern 계정에 연결되어 있습니다.",
+    }
+    err_kakao_only_sign_in {
+        en: "Set a password first: Kakao is your only way to sign in.",
+        ja: "先にパスワードを設定してください。Kakao が唯一のログイン方法です。",
+        ko: "먼저 비밀번호를 설정하세요. 카카오가 유일한 로그인 방법입니다.",
+    }
     err_invalid { en: "Check this field.", ja: "この項目を確認してください。", ko: "이 항목을 확인하세요." }
     error_try_again {
         en: "That did not work; please try again in a moment.",
@@ -340,6 +366,7 @@ pub fn field_error_message(m: &Messages, code: &str) -> &'static str {
         "signup_invite_only" => m.err_signup_invite_only,
         "cannot_change_self" => m.err_cannot_change_self,
         "invalid_permission" => m.err_invalid_permission,
+        "kakao_only_sign_in" => m.err_kakao_only_sign_in,
         _ => m.err_invalid,
     }
 }

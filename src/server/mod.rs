@@ -104,6 +104,9 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/health", get(crate::health::health_handler))
+        .route("/auth/kakao", get(crate::auth::kakao::start_login))
+        .route("/auth/kakao/link", post(crate::auth::kakao::start_link))
+        .route("/auth/kakao/callback", get(crate::auth::kakao::callback))
         .nest("/api/v1", crate::api::router())
         .route(
             "/api/fn/{*name}",

@@ -151,20 +151,23 @@ pub async fn start_server(
     database: TestDatabase,
     extra: &[&str],
 ) -> (TestApp, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    let public_url = format!("http://localhost:{}", addr.port());
     let mut args = vec![
         "lectern",
         "--database-url",
         database.url(),
         "--listen",
         "127.0.0.1:0",
+        "--public-url",
+        &public_url,
     ];
     args.extend_from_slice(extra);
     let config = Cli::parse_from(args).config;
     let state = server::prepare(config).await.expect("server starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("local addr");
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = tokio::spawn({
         let state = state.clone();
