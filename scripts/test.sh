@@ -29,6 +29,8 @@ printf '\n==> browser tests\n'
 e2e_data="$(mktemp -d)"
 trap 'rm -rf "$e2e_data"' EXIT
 # A port of its own and a throwaway database, so a running Lectern is left alone.
+# LECTERN_BIN lets browser tests run `lectern create-admin` against the same database.
 DATABASE_URL="sqlite://$e2e_data/lectern.db" LECTERN_LISTEN=127.0.0.1:3017 LECTERN_REGISTRATIONS_PER_IP_HOUR=1000 \
+  LECTERN_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/lectern" \
   LECTERN_E2E_URL=http://127.0.0.1:3017 LECTERN_LOG=warn \
   cargo leptos end-to-end
