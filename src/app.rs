@@ -73,7 +73,6 @@ fn set_content_security_policy(options: &leptos::config::LeptosOptions) {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = provide_i18n();
-    provide_account();
 
     view! {
         <Html attr:lang=move || i18n.locale().code() />
@@ -84,29 +83,40 @@ pub fn App() -> impl IntoView {
             if text.is_empty() { "Lectern".to_owned() } else { format!("{text} · Lectern") }
         } />
         <Router>
-            <a
-                href="#main"
-                class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
-            >
-                {t!(i18n, skip_to_content)}
-            </a>
-            <SiteHeader />
-            <main id="main" class="mx-auto w-full max-w-5xl px-4 py-8">
-                <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("register") view=RegisterPage ssr=SsrMode::Async />
-                    <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async />
-                    <Route path=path!("setup") view=SetupPage ssr=SsrMode::Async />
-                    <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/outbox") view=OutboxPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/users/:id") view=AdminUserPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/settings") view=AdminSettingsPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
-            <SiteFooter />
+            <Layout />
         </Router>
+    }
+}
+
+/// Everything inside the router: the header (whose account menu reads the location) and
+/// the routes.
+#[component]
+fn Layout() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    provide_account();
+    view! {
+        <a
+            href="#main"
+            class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+        >
+            {t!(i18n, skip_to_content)}
+        </a>
+        <SiteHeader />
+        <main id="main" class="mx-auto w-full max-w-5xl px-4 py-8">
+            <Routes fallback=NotFound>
+                <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("register") view=RegisterPage ssr=SsrMode::Async />
+                <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async />
+                <Route path=path!("setup") view=SetupPage ssr=SsrMode::Async />
+                <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("admin/outbox") view=OutboxPage ssr=SsrMode::Async />
+                <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                <Route path=path!("admin/users/:id") view=AdminUserPage ssr=SsrMode::Async />
+                <Route path=path!("admin/settings") view=AdminSettingsPage ssr=SsrMode::Async />
+            </Routes>
+        </main>
+        <SiteFooter />
     }
 }

@@ -108,8 +108,20 @@ mod server {
 
     impl AppError {
         /// Sets this error's status on the response being built; server functions
-        /// otherwise answer every error with 500.
+        /// otherwise answer every error with 500. A browser's plain form post (it accepts
+        /// HTML) keeps its redirect back to the form, which carries the error in the URL.
         pub fn with_status(self) -> AppError {
+            let form_post =
+                leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+                    parts
+                        .headers
+                        .get(http::header::ACCEPT)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|accept| accept.contains("text/html"))
+                });
+            if form_post {
+                return self;
+            }
             if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
                 response.set_status(
                     http::StatusCode::from_u16(self.status())

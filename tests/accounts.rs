@@ -21,6 +21,7 @@ on_both_backends!(
     sessions_are_listed_and_revoked_by_their_owner,
     changing_the_password_ends_the_other_sessions,
     api_tokens_act_as_their_owner_until_revoked,
+    a_failed_form_post_without_javascript_shows_its_error,
 );
 
 const PASSWORD: &str = "Correct1horse";
@@ -348,13 +349,12 @@ async fn sign_ups_are_limited_per_address(app: TestApp) {
         let response = post_form(&app, &common::client(), "register", &registration(&email)).await;
         assert_eq!(response.status(), StatusCode::FOUND, "sign-up {n}");
     }
-    let fourth = post_form(
-        &app,
-        &common::client(),
-        "register",
-        &registration("late@example.edu"),
-    )
-    .await;
+    let fourth = common::client()
+        .post(app.url("/api/fn/register"))
+        .form(&registration("late@example.edu"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(fourth.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -667,4 +667,63 @@ async fn api_tokens_act_as_their_owner_until_revoked(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Without JavaScript a failed form comes back to its page with the error shown next to
+/// the field (the server puts it in the redirect URL).
+async fn a_failed_form_post_without_javascript_shows_its_error(app: TestApp) {
+    let wrong = common::client()
+        .post(app.url("/api/fn/login"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/login"))
+        .form(&[("email", "nobody@example.edu"), ("password", "Wrong1horse")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::FOUND);
+    let back = wrong.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        back.starts_with(&app.url("/login?")) && back.contains("__err="),
+        "{back}"
+    );
+    let page = common::client()
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("The email or password is not right."),
+        "{page:.3000}"
+    );
+
+    let bad = common::client()
+        .post(app.url("/api/fn/register"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/register"))
+        .form(&[
+            ("email", "x"),
+            ("password", "short"),
+            ("first_name", "A"),
+            ("last_name", "B"),
+            ("grade_level", "10"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let back = bad.headers()["location"].to_str().unwrap().to_owned();
+    let page = common::client()
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Enter a valid email address.")
+            && page.contains("Use at least 8 characters.")
+    );
 }

@@ -104,12 +104,24 @@ pub fn AccountMenu() -> impl IntoView {
     }
 }
 
-/// The error of an action's last run, if it failed.
-fn last_error<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
+/// The error of an action's last run, if it failed. Before it has run on this page, the
+/// error a form post without JavaScript came back with (the server puts it in the URL).
+pub(crate) fn last_error<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
 where
     A: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
-    Signal::derive(move || action.value().get().and_then(Result::err))
+    let query = use_query_map();
+    Signal::derive(move || match action.value().get() {
+        Some(result) => result.err(),
+        None => {
+            let query = query.read();
+            let from_this_action = query.get("__path").as_deref() == Some(A::PATH);
+            from_this_action
+                .then(|| query.get("__err"))
+                .flatten()
+                .map(|err| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&err))
+        }
+    })
 }
 
 /// `/login`: email and password.
