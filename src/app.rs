@@ -88,8 +88,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Everything inside the router: the header (whose account menu reads the location) and
-/// the routes.
+/// Everything inside the router: the header, the routes and the footer.
 #[component]
 fn Layout() -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
