@@ -194,7 +194,22 @@ async fn reset_requests_are_limited(app: TestApp) {
             StatusCode::FOUND
         );
     }
-    let limited = request_reset(&app, "ana@example.edu").await;
+    // A browser form is sent back to the page with the error in its URL...
+    let form = request_reset(&app, "ana@example.edu").await;
+    assert_eq!(form.status(), StatusCode::FOUND);
+    assert!(
+        form.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("__err=")
+    );
+    // ...and any other client gets 429 with Retry-After.
+    let limited = common::client()
+        .post(app.url("/api/fn/request_password_reset"))
+        .form(&[("email", "ana@example.edu")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.headers().contains_key("retry-after"));
 }
