@@ -23,6 +23,7 @@ impl FieldProblem {
 
 /// What went wrong in a server function.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(into = "WireError", from = "WireError")]
 pub enum AppError {
     /// Some fields are invalid (400, or 409 for a taken email).
     #[error("input validation failed")]
@@ -93,6 +94,123 @@ impl AppError {
     }
 }
 
+/// [`AppError`] on the wire: the error body of SPEC §5.1, the same as the JSON API's.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct WireError {
+    success: bool,
+    error: String,
+    message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    details: Vec<WireDetail>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct WireDetail {
+    field: String,
+    message: String,
+    code: String,
+}
+
+impl From<AppError> for WireError {
+    fn from(error: AppError) -> WireError {
+        let (code, message): (&str, String) = match &error {
+            AppError::Invalid(_) if error.status() == 409 => (
+                "conflict",
+                "The request conflicts with existing data".into(),
+            ),
+            AppError::Invalid(_) if error.status() == 401 => {
+                ("unauthorized", "Wrong credentials".into())
+            }
+            AppError::Invalid(_) if error.status() == 403 => ("forbidden", "Not allowed".into()),
+            AppError::Invalid(_) => ("validation_error", "Input validation failed".into()),
+            AppError::Unauthorized => ("unauthorized", "Authentication is required".into()),
+            AppError::Forbidden => ("forbidden", "You are not allowed to do this".into()),
+            AppError::NotFound => ("not_found", "No such resource".into()),
+            AppError::RateLimited { .. } => {
+                ("rate_limited", "Too many attempts; try again later".into())
+            }
+            AppError::Internal => ("internal_error", "An internal error occurred".into()),
+            AppError::ServerFn(message) => ("bad_request", message.clone()),
+        };
+        let details = match &error {
+            AppError::Invalid(problems) => problems
+                .iter()
+                .map(|p| WireDetail {
+                    field: p.field.clone(),
+                    message: crate::i18n::field_error_message(
+                        crate::i18n::Locale::En.messages(),
+                        &p.code,
+                    )
+                    .to_owned(),
+                    code: p.code.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let retry_after = match error {
+            AppError::RateLimited { retry_after } => Some(retry_after),
+            _ => None,
+        };
+        let (timestamp, request_id) = stamp();
+        WireError {
+            success: false,
+            error: code.to_owned(),
+            message,
+            details,
+            retry_after,
+            timestamp,
+            request_id,
+        }
+    }
+}
+
+impl From<WireError> for AppError {
+    fn from(wire: WireError) -> AppError {
+        if !wire.details.is_empty() {
+            return AppError::Invalid(
+                wire.details
+                    .into_iter()
+                    .map(|d| FieldProblem {
+                        field: d.field,
+                        code: d.code,
+                    })
+                    .collect(),
+            );
+        }
+        match wire.error.as_str() {
+            "unauthorized" => AppError::Unauthorized,
+            "forbidden" => AppError::Forbidden,
+            "not_found" => AppError::NotFound,
+            "rate_limited" => AppError::RateLimited {
+                retry_after: wire.retry_after.unwrap_or(60),
+            },
+            "internal_error" => AppError::Internal,
+            _ => AppError::ServerFn(wire.message),
+        }
+    }
+}
+
+/// When and in which request the error happened (server only; the browser never
+/// serialises errors).
+#[cfg(feature = "ssr")]
+fn stamp() -> (Option<String>, Option<String>) {
+    (
+        Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        crate::server::request_id::current_request_id(),
+    )
+}
+
+#[cfg(not(feature = "ssr"))]
+fn stamp() -> (Option<String>, Option<String>) {
+    (None, None)
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -151,5 +269,43 @@ mod server {
         fn from(error: sqlx::Error) -> AppError {
             AppError::internal(error)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_travel_in_the_api_error_format_and_back() {
+        let cases = [
+            AppError::field("email", "invalid_email"),
+            AppError::field("email", "taken"),
+            AppError::field("password", "wrong_credentials"),
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::NotFound,
+            AppError::RateLimited { retry_after: 900 },
+            AppError::Internal,
+            AppError::ServerFn("bad input".to_owned()),
+        ];
+        for error in cases {
+            let json = serde_json::to_value(&error).unwrap();
+            assert_eq!(json["success"], false);
+            assert!(
+                json["error"].is_string() && json["message"].is_string(),
+                "{json}"
+            );
+            let back: AppError = serde_json::from_value(json).unwrap();
+            assert_eq!(back, error);
+        }
+        let json = serde_json::to_value(AppError::field("email", "taken")).unwrap();
+        assert_eq!(json["error"], "conflict");
+        assert_eq!(
+            json["details"][0]["message"],
+            "An account with this email already exists. Sign in instead?"
+        );
+        let json = serde_json::to_value(AppError::RateLimited { retry_after: 900 }).unwrap();
+        assert_eq!(json["retry_after"], 900);
     }
 }

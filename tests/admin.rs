@@ -504,7 +504,7 @@ async fn the_signup_policy_closes_registration(app: TestApp) {
             .unwrap();
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
         assert_eq!(
-            refused.json::<Value>().await.unwrap()["Invalid"][0]["code"],
+            refused.json::<Value>().await.unwrap()["details"][0]["code"],
             code
         );
         let page = common::client()

@@ -143,7 +143,7 @@ async fn a_reset_link_works_once_and_ends_every_session(app: TestApp) {
     let again = reset("Third3horse").await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
-        again.json::<Value>().await.unwrap()["Invalid"][0]["code"],
+        again.json::<Value>().await.unwrap()["details"][0]["code"],
         "invalid_reset_link"
     );
 

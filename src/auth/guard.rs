@@ -31,6 +31,17 @@ pub async fn require_role(min: Role) -> Result<User, AppError> {
     }
 }
 
+/// The signed-in user if they hold `permission` (see [`User::has_permission`]); 401 when
+/// signed out, 403 without it.
+pub async fn require_permission(permission: &str) -> Result<User, AppError> {
+    let user = require_user().await?;
+    if user.has_permission(permission) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden.with_status())
+    }
+}
+
 /// The address the request came from (the TCP peer), for per-address limits.
 pub fn client_ip() -> String {
     leptos::prelude::use_context::<http::request::Parts>()

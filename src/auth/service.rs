@@ -20,6 +20,8 @@ pub struct User {
     pub role: String,
     pub status: String,
     pub security_stamp: String,
+    /// JSON list of extra permission names.
+    pub authorizations: String,
 }
 
 // Written by hand so that password hashes and stamps never reach a log.
@@ -37,6 +39,14 @@ impl User {
     /// The user's role (an unknown stored value counts as the least privileged).
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::Student)
+    }
+
+    /// Whether the user holds `permission`: administrators hold every permission, others
+    /// those granted in their `authorizations`.
+    pub fn has_permission(&self, permission: &str) -> bool {
+        self.role() >= Role::Admin
+            || serde_json::from_str::<Vec<String>>(&self.authorizations)
+                .is_ok_and(|granted| granted.iter().any(|p| p == permission))
     }
 
     /// What pages see of this user.
@@ -64,7 +74,7 @@ impl AuthUser for User {
 }
 
 const USER_COLUMNS: &str =
-    "id, email, first_name, last_name, password_hash, role, status, security_stamp";
+    "id, email, first_name, last_name, password_hash, role, status, security_stamp, authorizations";
 
 /// An active, not deleted user by id.
 pub async fn active_user(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
@@ -160,6 +170,7 @@ pub async fn create_user(
             role: role.as_str().to_owned(),
             status: "active".to_owned(),
             security_stamp: stamp,
+            authorizations: "[]".to_owned(),
         }),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(CreateError::EmailTaken),
         Err(e) => Err(CreateError::Db(e)),
