@@ -93,7 +93,7 @@ pub struct Config {
     )]
     pub db_acquire_timeout_secs: u64,
 
-    /// Key for signing and token hashing, at least 32 characters. Generated and kept in
+    /// Key that signs session cookies, at least 32 characters. Generated and kept in
     /// the database on first start when not given.
     #[arg(
         long,

@@ -22,6 +22,7 @@ on_both_backends!(
     changing_the_password_ends_the_other_sessions,
     api_tokens_act_as_their_owner_until_revoked,
     a_failed_form_post_without_javascript_shows_its_error,
+    a_tampered_session_cookie_is_refused,
 );
 
 const PASSWORD: &str = "Correct1horse";
@@ -732,5 +733,29 @@ async fn a_failed_form_post_without_javascript_shows_its_error(app: TestApp) {
     assert!(
         page.contains("Enter a valid email address.")
             && page.contains("Use at least 8 characters.")
+    );
+}
+
+/// Session cookies are signed with the server's key: an altered one is no session.
+async fn a_tampered_session_cookie_is_refused(app: TestApp) {
+    let registered = post_form(
+        &app,
+        &app.client,
+        "register",
+        &registration("ana@example.edu"),
+    )
+    .await;
+    let cookie = session_cookie(&registered).unwrap();
+    assert_eq!(
+        status_with(&app, Some(&cookie)).await["authenticated"],
+        true
+    );
+    let mut tampered = cookie.clone().into_bytes();
+    let last = tampered.len() - 1;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    assert_eq!(
+        status_with(&app, Some(&tampered)).await["authenticated"],
+        false
     );
 }

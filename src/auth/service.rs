@@ -254,12 +254,18 @@ pub async fn start_session(
 /// How long a session may sit unused before it ends.
 pub const IDLE_TIMEOUT: time::Duration = time::Duration::hours(12);
 
-/// The cookie-session and sign-in layers. Cookies are `HttpOnly` and `SameSite=Lax`;
-/// when the public URL is https they are also `Secure` and `__Host-` prefixed.
+/// The cookie-session and sign-in layers. Cookies are signed with a key derived from the
+/// server's secret, `HttpOnly` and `SameSite=Lax`; when the public URL is https they are
+/// also `Secure` and `__Host-` prefixed.
 pub fn auth_layer(
     db: &Db,
     public_url: &str,
-) -> axum_login::AuthManagerLayer<Backend, super::store::DbSessionStore> {
+    secret: &crate::config::Secret,
+) -> axum_login::AuthManagerLayer<
+    Backend,
+    super::store::DbSessionStore,
+    tower_sessions::service::SignedCookie,
+> {
     use tower_sessions::cookie::SameSite;
     use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -274,7 +280,8 @@ pub fn auth_layer(
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT));
+        .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT))
+        .with_signed(cookie::Key::derive_from(secret.expose().as_bytes()));
     axum_login::AuthManagerLayerBuilder::new(Backend { db: db.clone() }, sessions).build()
 }
 

@@ -16,26 +16,7 @@ pub async fn open_setup_code(db: &Db) -> Result<Option<String>, sqlx::Error> {
     if admin_exists(db).await? {
         return Ok(None);
     }
-    let code = new_code();
-    let now = chrono::Utc::now();
-    db_run!(db.writer(), |pool| {
-        sqlx::query(
-            "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(SETUP_CODE)
-        .bind(&code)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(|_| ())
-    })?;
-    let stored: String = db_run!(db.writer(), |pool| {
-        sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
-            .bind(SETUP_CODE)
-            .fetch_one(pool)
-            .await
-    })?;
+    let stored = crate::server::secrets::stored_or_insert(db, SETUP_CODE, &new_code()).await?;
     Ok(Some(stored))
 }
 

@@ -2,7 +2,7 @@
 
 pub mod guard;
 pub mod request_id;
-mod secrets;
+pub mod secrets;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let db = state.db.clone();
     let public_url = state.config.public_url();
+    let secret_key = state.secret_key.clone();
 
     Router::new()
         .route("/health", get(crate::health::health_handler))
@@ -127,7 +128,11 @@ pub fn router(state: AppState) -> Router {
         >(context, shell))
         .with_state(state)
         .layer(CompressionLayer::new())
-        .layer(crate::auth::service::auth_layer(&db, &public_url))
+        .layer(crate::auth::service::auth_layer(
+            &db,
+            &public_url,
+            &secret_key,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(guard::reject_oversized))
         .layer(middleware::from_fn_with_state(

@@ -14,26 +14,7 @@ pub async fn generated_secret_key(db: &Db) -> Result<Secret, DbError> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let candidate = hex::encode(bytes);
-    let now = chrono::Utc::now();
-    // Two instances starting together both insert; the first wins and both read it back.
-    db_run!(db.writer(), |pool| {
-        sqlx::query(
-            "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(SECRET_KEY)
-        .bind(&candidate)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(|_| ())
-    })?;
-    let stored: String = db_run!(db.writer(), |pool| {
-        sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
-            .bind(SECRET_KEY)
-            .fetch_one(pool)
-            .await
-    })?;
+    let stored = stored_or_insert(db, SECRET_KEY, &candidate).await?;
     if stored == candidate {
         tracing::info!("generated a secret key and stored it in the database");
     }
@@ -41,4 +22,28 @@ pub async fn generated_secret_key(db: &Db) -> Result<Secret, DbError> {
     stored
         .parse()
         .map_err(|_| DbError::Sqlx(sqlx::Error::Protocol("stored secret key too short".into())))
+}
+
+/// The value stored under `name`, storing `candidate` first when there is none. Two
+/// instances starting together may both try; the first insert wins and both read it.
+pub async fn stored_or_insert(db: &Db, name: &str, candidate: &str) -> Result<String, sqlx::Error> {
+    let now = chrono::Utc::now();
+    db_run!(db.writer(), |pool| {
+        sqlx::query(
+            "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(candidate)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })?;
+    db_run!(db.writer(), |pool| {
+        sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(pool)
+            .await
+    })
 }
