@@ -35,6 +35,19 @@ fn status_name(i18n: &crate::i18n::I18n, status: &str) -> &'static str {
     }
 }
 
+/// Links between the administration pages.
+#[component]
+pub fn AdminNav() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav aria-label=t!(i18n, admin_nav) class="mb-6 flex gap-4 text-sm">
+            <a href="/admin/users" class="text-indigo-700 underline">{t!(i18n, users_title)}</a>
+            <a href="/admin/outbox" class="text-indigo-700 underline">{t!(i18n, outbox_title)}</a>
+            <a href="/admin/settings" class="text-indigo-700 underline">{t!(i18n, settings_title)}</a>
+        </nav>
+    }
+}
+
 const SELECT: &str = "mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-2";
 const BUTTON: &str = "rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2";
 
@@ -71,6 +84,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     };
     view! {
         <Title text=i18n.t().users_title />
+        <AdminNav />
         <h1 class="text-2xl font-bold">{t!(i18n, users_title)}</h1>
         <form method="get" action="/admin/users" class="mt-6 grid gap-3 sm:grid-cols-5 sm:items-end" role="search">
             <div class="sm:col-span-2">
@@ -296,6 +310,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
     let error = Signal::derive(move || set.value().get().and_then(Result::err));
     view! {
         <Title text=i18n.t().settings_title />
+        <AdminNav />
         <h1 class="text-2xl font-bold">{t!(i18n, settings_title)}</h1>
         <Suspense fallback=|| ()>
             {move || policy.get().map(|current| {

@@ -31,7 +31,7 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 
-pub use admin_pages::{AdminSettingsPage, AdminUserPage, AdminUsersPage};
+pub use admin_pages::{AdminNav, AdminSettingsPage, AdminUserPage, AdminUsersPage};
 pub use pages::{
     AccountMenu, ForgotPasswordPage, LoginPage, ProfilePage, RegisterPage, ResetPasswordPage,
     SetupPage, provide_account,

@@ -234,7 +234,8 @@ messages! {
     tokens_none { en: "No tokens.", ja: "トークンはありません。", ko: "토큰이 없습니다." }
     users_title { en: "Users", ja: "ユーザー", ko: "사용자" }
     users_search { en: "Search", ja: "検索", ko: "검색" }
-    users_count { en: "{n} users", ja: "{n} 人", ko: "{n}명" }
+    users_count { en: "Users found: {n}", ja: "該当ユーザー: {n} 人", ko: "검색된 사용자: {n}명" }
+    admin_nav { en: "Administration", ja: "管理", ko: "관리" }
     filter_any { en: "Any", ja: "すべて", ko: "전체" }
     field_status { en: "Status", ja: "状態", ko: "상태" }
     field_auth_type { en: "Sign-in", ja: "ログイン方法", ko: "로그인 방식" }

@@ -15,6 +15,7 @@ pub fn OutboxPage() -> impl IntoView {
     let messages = Resource::new(|| (), |_| super::api::outbox());
     view! {
         <Title text=i18n.t().outbox_title />
+        <crate::auth::AdminNav />
         <h1 class="text-2xl font-bold">{t!(i18n, outbox_title)}</h1>
         <p class="mt-2 text-sm text-slate-700">{t!(i18n, outbox_lead)}</p>
         <Suspense fallback=|| ()>
