@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{TestApp, is_signed_in};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -453,18 +453,6 @@ async fn my_sessions(app: &TestApp, client: &reqwest::Client) -> Vec<Value> {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
-}
-
-async fn is_signed_in(app: &TestApp, client: &reqwest::Client) -> bool {
-    let status: Value = client
-        .get(app.url("/api/v1/auth/status"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    status["authenticated"] == true
 }
 
 /// Sessions are listed with their device, and can be ended one by one or all but this one,

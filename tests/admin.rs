@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{TestApp, is_signed_in};
 use lectern::auth::model::Role;
 use lectern::auth::validate::NewAccount;
 use reqwest::StatusCode;
@@ -101,18 +101,6 @@ async fn list(app: &TestApp, client: &reqwest::Client, form: &[(&str, &str)]) ->
     let response = call(app, client, "list_users", form).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
-}
-
-async fn is_signed_in(app: &TestApp, client: &reqwest::Client) -> bool {
-    let status: Value = client
-        .get(app.url("/api/v1/auth/status"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    status["authenticated"] == true
 }
 
 async fn the_users_list_searches_filters_and_pages(app: TestApp) {

@@ -195,14 +195,7 @@ async fn authorize_url(
 }
 
 async fn status(client: &reqwest::Client, app: &TestApp) -> Value {
-    client
-        .get(app.url("/api/v1/auth/status"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    common::auth_status(app, client).await
 }
 
 async fn sign_in_with_kakao(app: &TestApp) -> (reqwest::Client, reqwest::Response) {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{TestApp, is_signed_in};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -67,18 +67,6 @@ fn token_in(body: &str) -> String {
         .next()
         .unwrap()
         .to_owned()
-}
-
-async fn is_signed_in(app: &TestApp, client: &reqwest::Client) -> bool {
-    let status: Value = client
-        .get(app.url("/api/v1/auth/status"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    status["authenticated"] == true
 }
 
 async fn a_reset_request_answers_the_same_for_any_email(app: TestApp) {

@@ -202,6 +202,23 @@ pub fn client() -> reqwest::Client {
         .expect("client")
 }
 
+/// What `GET /api/v1/auth/status` says about `client`.
+pub async fn auth_status(app: &TestApp, client: &reqwest::Client) -> serde_json::Value {
+    client
+        .get(app.url("/api/v1/auth/status"))
+        .send()
+        .await
+        .expect("auth status")
+        .json()
+        .await
+        .expect("auth status JSON")
+}
+
+/// Whether `client` holds a signed-in session.
+pub async fn is_signed_in(app: &TestApp, client: &reqwest::Client) -> bool {
+    auth_status(app, client).await["authenticated"] == true
+}
+
 /// Runs `test` against a fresh server on `backend`, then stops the server and drops the
 /// database, whether the test passed or not.
 pub async fn run<F, Fut>(backend: Backend, test: F)
