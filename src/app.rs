@@ -9,6 +9,11 @@ use crate::auth::{
     AdminSettingsPage, AdminUserPage, AdminUsersPage, ForgotPasswordPage, LoginPage, ProfilePage,
     RegisterPage, ResetPasswordPage, SetupPage, provide_account,
 };
+use crate::courses::{
+    AccountRequestsPage, AdminInterestsPage, AttendancePage, CertificatePage, CheckInPage,
+    ClassPage, CoursePage, CoursesPage, MyClassesPage, ProgressPage, TeacherDashboardPage,
+    UserCertificationsPage, VerifyPage,
+};
 use crate::i18n::provide_i18n;
 use crate::notify::OutboxPage;
 use crate::site::{HomePage, NotFound, SiteFooter, SiteHeader};
@@ -114,6 +119,23 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                 <Route path=path!("admin/users/:id") view=AdminUserPage ssr=SsrMode::Async />
                 <Route path=path!("admin/settings") view=AdminSettingsPage ssr=SsrMode::Async />
+                <Route path=path!("admin/interests") view=AdminInterestsPage ssr=SsrMode::Async />
+                <Route path=path!("admin/account-requests") view=AccountRequestsPage ssr=SsrMode::Async />
+                <Route path=path!("courses") view=CoursesPage ssr=SsrMode::Async />
+                <Route path=path!("courses/:id") view=CoursePage ssr=SsrMode::Async />
+                <Route path=path!("courses/:id/classes") view=CoursePage ssr=SsrMode::Async />
+                <Route path=path!("classes") view=MyClassesPage ssr=SsrMode::Async />
+                <Route path=path!("classes/:id") view=ClassPage ssr=SsrMode::Async />
+                <Route path=path!("classes/:id/lectures") view=ClassPage ssr=SsrMode::Async />
+                <Route path=path!("lectures/:id") view=AttendancePage ssr=SsrMode::Async />
+                <Route path=path!("lectures/:id/attendances") view=AttendancePage ssr=SsrMode::Async />
+                <Route path=path!("checkin") view=CheckInPage ssr=SsrMode::Async />
+                <Route path=path!("teach") view=TeacherDashboardPage ssr=SsrMode::Async />
+                <Route path=path!("progress") view=ProgressPage ssr=SsrMode::Async />
+                <Route path=path!("users/:id/progress") view=ProgressPage ssr=SsrMode::Async />
+                <Route path=path!("users/:id/certifications") view=UserCertificationsPage ssr=SsrMode::Async />
+                <Route path=path!("certificates/:id") view=CertificatePage ssr=SsrMode::Async />
+                <Route path=path!("verify/:id") view=VerifyPage ssr=SsrMode::Async />
             </Routes>
         </main>
         <SiteFooter />

@@ -175,6 +175,11 @@ pub struct Config {
     )]
     pub registrations_per_ip_hour: i64,
 
+    /// The school's time zone (IANA name, e.g. Asia/Seoul): lecture times are entered and
+    /// shown in it, and "today" on the teacher dashboard follows it.
+    #[arg(long, env = "LECTERN_TIMEZONE", default_value = "UTC", global = true)]
+    pub timezone: chrono_tz::Tz,
+
     /// Seconds to let requests in flight finish after SIGTERM or SIGINT.
     #[arg(
         long,

@@ -7,23 +7,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::admin_api::{CreateAccount, DeactivateUser, SetSignupPolicy, UpdateUser};
 use super::model::{AccountStatus, Role, SignupPolicy, UserQuery};
-use crate::app_error::AppError;
 use crate::i18n::{format_datetime, role_name, use_i18n};
 use crate::t;
-use crate::ui::{FormError, TextField};
-
-/// What an admin page shows when its data could not be loaded for this user.
-fn refusal(error: &AppError, next: &str) -> AnyView {
-    let i18n = use_i18n();
-    match error {
-        AppError::Unauthorized => view! {
-            <p class="mt-6"><a href=format!("/login?next={next}") class="text-indigo-700 underline">{t!(i18n, sign_in_to_continue)}</a></p>
-        }
-        .into_any(),
-        AppError::Forbidden => view! { <p class="mt-6" role="alert">{t!(i18n, not_allowed)}</p> }.into_any(),
-        _ => view! { <p class="mt-6" role="alert">{t!(i18n, error_try_again)}</p> }.into_any(),
-    }
-}
+use crate::ui::{FormError, TextField, refusal};
 
 fn status_name(i18n: &crate::i18n::I18n, status: &str) -> &'static str {
     let t = i18n.t();
@@ -40,10 +26,12 @@ fn status_name(i18n: &crate::i18n::I18n, status: &str) -> &'static str {
 pub fn AdminNav() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <nav aria-label=t!(i18n, admin_nav) class="mb-6 flex gap-4 text-sm">
+        <nav aria-label=t!(i18n, admin_nav) class="mb-6 flex flex-wrap gap-4 text-sm">
             <a href="/admin/users" class="text-indigo-700 underline">{t!(i18n, users_title)}</a>
             <a href="/admin/outbox" class="text-indigo-700 underline">{t!(i18n, outbox_title)}</a>
             <a href="/admin/settings" class="text-indigo-700 underline">{t!(i18n, settings_title)}</a>
+            <a href="/admin/interests" class="text-indigo-700 underline">{t!(i18n, interests_title)}</a>
+            <a href="/admin/account-requests" class="text-indigo-700 underline">{t!(i18n, account_requests_title)}</a>
         </nav>
     }
 }
@@ -76,7 +64,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         let q = query();
         format!(
             "/admin/users?q={}&role={}&status={}&auth={}&page={page}",
-            urlencode(&q.search),
+            crate::ui::urlencode(&q.search),
             q.role.unwrap_or_default(),
             q.status.unwrap_or_default(),
             q.auth_type.unwrap_or_default()
@@ -198,19 +186,6 @@ pub fn AdminUsersPage() -> impl IntoView {
             </ActionForm>
         </section>
     }
-}
-
-/// Percent-encodes a query value.
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// `/admin/users/{id}`: one user, with their audit columns; change role, status and

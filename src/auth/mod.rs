@@ -34,5 +34,5 @@ pub mod tokens;
 pub use admin_pages::{AdminNav, AdminSettingsPage, AdminUserPage, AdminUsersPage};
 pub use pages::{
     AccountMenu, ForgotPasswordPage, LoginPage, ProfilePage, RegisterPage, ResetPasswordPage,
-    SetupPage, provide_account,
+    SetupPage, provide_account, use_account,
 };

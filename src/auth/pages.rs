@@ -12,7 +12,7 @@ use super::model::{CurrentUser, SignupPolicy};
 use crate::app_error::AppError;
 use crate::i18n::use_i18n;
 use crate::t;
-use crate::ui::{FormError, RelativeTime, TextField};
+use crate::ui::{FormError, RelativeTime, TextField, last_error};
 
 /// The signed-in user for every component, refreshed after signing in or out.
 #[derive(Clone, Copy)]
@@ -52,7 +52,8 @@ pub fn provide_account() -> Account {
     account
 }
 
-fn use_account() -> Account {
+/// The [`Account`] provided by the layout.
+pub fn use_account() -> Account {
     expect_context::<Account>()
 }
 
@@ -102,26 +103,6 @@ pub fn AccountMenu() -> impl IntoView {
             }}
         </Suspense>
     }
-}
-
-/// The error of an action's last run, if it failed. Before it has run on this page, the
-/// error a form post without JavaScript came back with (the server puts it in the URL).
-pub(crate) fn last_error<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
-where
-    A: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-{
-    let query = use_query_map();
-    Signal::derive(move || match action.value().get() {
-        Some(result) => result.err(),
-        None => {
-            let query = query.read();
-            let from_this_action = query.get("__path").as_deref() == Some(A::PATH);
-            from_this_action
-                .then(|| query.get("__err"))
-                .flatten()
-                .map(|err| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&err))
-        }
-    })
 }
 
 /// `/login`: email and password.
@@ -237,6 +218,11 @@ pub fn ProfilePage() -> impl IntoView {
                                     <dt class="text-slate-600">{t!(i18n, field_role)}</dt>
                                     <dd>{move || crate::i18n::role_name(i18n.locale(), role)}</dd>
                                 </dl>
+                                <crate::courses::ProfileDetails
+                                    first_name=user.first_name.clone()
+                                    last_name=user.last_name.clone()
+                                    student=role == super::model::Role::Student
+                                />
                                 <KakaoLink />
                                 <ChangePasswordForm />
                                 <SessionList />

@@ -345,6 +345,219 @@ messages! {
     time_day_ago { en: "yesterday", ja: "昨日", ko: "어제" }
     time_days_ago { en: "{n} days ago", ja: "{n}日前", ko: "{n}일 전" }
     time_in_future { en: "in the future", ja: "未来の時刻", ko: "미래 시각" }
+
+    // Courses, classes, lectures, attendance, certificates.
+    nav_classes { en: "Classes", ja: "クラス", ko: "반" }
+    nav_courses { en: "Courses", ja: "コース", ko: "과정" }
+    nav_progress { en: "My progress", ja: "学習状況", ko: "내 진도" }
+    nav_teach { en: "Teach", ja: "授業", ko: "수업" }
+    actions { en: "Actions", ja: "操作", ko: "작업" }
+    approve { en: "Approve", ja: "承認", ko: "승인" }
+    reject { en: "Reject", ja: "却下", ko: "거절" }
+    remove { en: "Remove", ja: "削除", ko: "제거" }
+    inactive { en: "Inactive", ja: "無効", ko: "비활성" }
+    archived { en: "Archived", ja: "アーカイブ済み", ko: "보관됨" }
+    audit_line {
+        en: "Created {created} · last changed {updated}",
+        ja: "作成 {created} · 最終更新 {updated}",
+        ko: "생성 {created} · 마지막 변경 {updated}",
+    }
+    students_count { en: "{n} students", ja: "学生 {n} 人", ko: "학생 {n}명" }
+    field_title { en: "Title", ja: "タイトル", ko: "제목" }
+    field_description { en: "Description", ja: "説明", ko: "설명" }
+    field_keyword { en: "Keyword", ja: "キーワード", ko: "키워드" }
+    courses_title { en: "Courses", ja: "コース", ko: "과정" }
+    courses_search { en: "Search by title or keyword", ja: "タイトルまたはキーワードで検索", ko: "제목 또는 키워드로 검색" }
+    courses_include_inactive { en: "Include inactive courses", ja: "無効なコースも表示", ko: "비활성 과정 포함" }
+    courses_count { en: "{n} courses", ja: "{n} 件のコース", ko: "과정 {n}개" }
+    course_title { en: "Course", ja: "コース", ko: "과정" }
+    course_new { en: "New course", ja: "新しいコース", ko: "새 과정" }
+    course_create { en: "Create course", ja: "コースを作成", ko: "과정 만들기" }
+    course_edit { en: "Edit course", ja: "コースを編集", ko: "과정 편집" }
+    course_deactivate { en: "Deactivate course", ja: "コースを無効にする", ko: "과정 비활성화" }
+    course_reactivate { en: "Reactivate course", ja: "コースを再び有効にする", ko: "과정 다시 활성화" }
+    course_inactive_note {
+        en: "This course is inactive: it takes no new classes and its codes do not let anyone join.",
+        ja: "このコースは無効です。新しいクラスは作れず、参加コードでも参加できません。",
+        ko: "이 과정은 비활성 상태입니다. 새 반을 만들 수 없고 참여 코드로도 참여할 수 없습니다.",
+    }
+    classes_title { en: "Classes", ja: "クラス", ko: "반" }
+    class_title { en: "Class", ja: "クラス", ko: "반" }
+    class_new { en: "New class", ja: "新しいクラス", ko: "새 반" }
+    class_create { en: "Create class", ja: "クラスを作成", ko: "반 만들기" }
+    class_settings { en: "Class settings", ja: "クラスの設定", ko: "반 설정" }
+    class_instructors { en: "Instructors", ja: "講師", ko: "강사" }
+    class_archive { en: "Archive class", ja: "クラスをアーカイブ", ko: "반 보관" }
+    class_restore { en: "Restore class", ja: "クラスを元に戻す", ko: "반 복원" }
+    class_archived_note {
+        en: "This class is archived: its join code no longer works.",
+        ja: "このクラスはアーカイブ済みです。参加コードは使えません。",
+        ko: "이 반은 보관되었습니다. 참여 코드를 더 이상 쓸 수 없습니다.",
+    }
+    class_copy { en: "Copy class with its roster", ja: "名簿ごとクラスをコピー", ko: "명단과 함께 반 복사" }
+    class_copy_title { en: "Title of the copy", ja: "コピーのタイトル", ko: "복사본 제목" }
+    field_subject { en: "Subject", ja: "科目", ko: "과목" }
+    field_subject_hint {
+        en: "Its first letters start the join code, e.g. MATH-7KQ-P3X.",
+        ja: "先頭の英字が参加コードの頭になります(例: MATH-7KQ-P3X)。",
+        ko: "앞 글자가 참여 코드의 앞부분이 됩니다(예: MATH-7KQ-P3X).",
+    }
+    field_lecturer_info { en: "Lecturer", ja: "講師情報", ko: "강사 정보" }
+    field_date_info { en: "Schedule", ja: "日程", ko: "일정" }
+    field_date_info_hint { en: "For example: Mondays and Wednesdays, 9:00", ja: "例: 毎週月・水 9:00", ko: "예: 매주 월·수 9:00" }
+    field_begins_on { en: "Begins on", ja: "開始日", ko: "시작일" }
+    field_ends_on { en: "Ends on", ja: "終了日", ko: "종료일" }
+    field_join_approval {
+        en: "Students who join by code wait for an instructor's approval",
+        ja: "コードで参加した学生は講師の承認を待つ",
+        ko: "코드로 참여한 학생은 강사의 승인을 기다림",
+    }
+    my_classes_title { en: "My classes", ja: "マイクラス", ko: "내 반" }
+    classes_teaching { en: "Classes I teach", ja: "担当クラス", ko: "담당 반" }
+    classes_attending { en: "Classes I attend", ja: "受講中のクラス", ko: "수강 중인 반" }
+    classes_waiting { en: "Waiting for approval", ja: "承認待ち", ko: "승인 대기 중" }
+    classes_none { en: "No classes yet. Join one with the code your teacher gives you.", ja: "まだクラスがありません。先生から受け取ったコードで参加してください。", ko: "아직 반이 없습니다. 선생님이 알려 준 코드로 참여하세요." }
+    join_title { en: "Join a class", ja: "クラスに参加", ko: "반 참여" }
+    join_lead { en: "Type the code your teacher shows, like MATH-7KQ-P3X.", ja: "先生が示すコード(例: MATH-7KQ-P3X)を入力してください。", ko: "선생님이 보여 주는 코드(예: MATH-7KQ-P3X)를 입력하세요." }
+    join_code { en: "Join code", ja: "参加コード", ko: "참여 코드" }
+    join_button { en: "Join", ja: "参加する", ko: "참여" }
+    join_done { en: "You have joined the class.", ja: "クラスに参加しました。", ko: "반에 참여했습니다." }
+    join_waiting { en: "Your request is waiting for the instructor's approval.", ja: "講師の承認を待っています。", ko: "강사의 승인을 기다리고 있습니다." }
+    join_already { en: "You are already in this class.", ja: "すでにこのクラスに参加しています。", ko: "이미 이 반에 참여하고 있습니다." }
+    join_open { en: "Anyone with the code joins at once.", ja: "コードを知っていればすぐに参加できます。", ko: "코드가 있으면 바로 참여합니다." }
+    join_needs_approval { en: "Students who join wait for your approval.", ja: "参加した学生はあなたの承認を待ちます。", ko: "참여한 학생은 승인을 기다립니다." }
+    join_code_regenerate { en: "New join code", ja: "参加コードを作り直す", ko: "참여 코드 새로 만들기" }
+    join_requests { en: "Waiting to join", ja: "参加待ち", ko: "참여 대기" }
+    ingest_token { en: "Notebook client token", ja: "ノートブック連携トークン", ko: "노트북 클라이언트 토큰" }
+    ingest_token_lead {
+        en: "Students' notebooks send their cell runs with this token (LECTERN_TOKEN).",
+        ja: "学生のノートブックはこのトークン(LECTERN_TOKEN)でセルの実行を送ります。",
+        ko: "학생의 노트북은 이 토큰(LECTERN_TOKEN)으로 셀 실행을 보냅니다.",
+    }
+    ingest_token_rotate { en: "Replace token", ja: "トークンを再発行", ko: "토큰 다시 발급" }
+    instructor_add_email { en: "Add an instructor by email", ja: "メールアドレスで講師を追加", ko: "이메일로 강사 추가" }
+    instructor_add { en: "Add instructor", ja: "講師を追加", ko: "강사 추가" }
+    roster_title { en: "Roster", ja: "名簿", ko: "명단" }
+    roster_add_email { en: "Add a student by email", ja: "メールアドレスで学生を追加", ko: "이메일로 학생 추가" }
+    roster_add { en: "Add student", ja: "学生を追加", ko: "학생 추가" }
+    accounts_request { en: "Request accounts for students", ja: "学生アカウントを申請", ko: "학생 계정 요청" }
+    accounts_request_list { en: "Students, one per line", ja: "学生(1行に1人)", ko: "학생(한 줄에 한 명)" }
+    accounts_request_hint {
+        en: "Name, comma, email: Mina Park, mina@example.edu. A pasted spreadsheet (first name, last name, email) works too. An administrator approves; each student gets a link to choose a password.",
+        ja: "名前、カンマ、メール: 山田 花子, hanako@example.edu。表計算ソフトからの貼り付け(名・姓・メール)も使えます。管理者が承認すると、各学生にパスワード設定用のリンクが届きます。",
+        ko: "이름, 쉼표, 이메일: 박 민아, mina@example.edu. 스프레드시트(이름, 성, 이메일)를 붙여 넣어도 됩니다. 관리자가 승인하면 학생마다 비밀번호 설정 링크를 받습니다.",
+    }
+    accounts_request_send { en: "Send request", ja: "申請する", ko: "요청 보내기" }
+    accounts_requested { en: "{n} accounts requested.", ja: "{n} 件のアカウントを申請しました。", ko: "계정 {n}개를 요청했습니다." }
+    account_requests_title { en: "Account requests", ja: "アカウント申請", ko: "계정 요청" }
+    account_requests_lead {
+        en: "Approving makes the student account, adds it to the class and sends a set-password link.",
+        ja: "承認すると学生アカウントが作成され、クラスに追加され、パスワード設定用のリンクが送られます。",
+        ko: "승인하면 학생 계정이 만들어져 반에 추가되고 비밀번호 설정 링크가 전송됩니다.",
+    }
+    account_requests_none { en: "No requests are waiting.", ja: "待機中の申請はありません。", ko: "대기 중인 요청이 없습니다." }
+    lectures_title { en: "Lectures", ja: "講義", ko: "강의" }
+    lectures_none { en: "No lectures.", ja: "講義はありません。", ko: "강의가 없습니다." }
+    lecture_new { en: "New lecture", ja: "新しい講義", ko: "새 강의" }
+    lecture_create { en: "Add lecture", ja: "講義を追加", ko: "강의 추가" }
+    lecture_edit { en: "Edit lecture", ja: "講義を編集", ko: "강의 편집" }
+    lecture_delete { en: "Delete lecture and its attendance", ja: "講義と出席記録を削除", ko: "강의와 출석 기록 삭제" }
+    lecture_counts {
+        en: "{present} present, {late} late, {absent} absent of {expected}",
+        ja: "{expected} 人中 出席 {present}・遅刻 {late}・欠席 {absent}",
+        ko: "{expected}명 중 출석 {present}, 지각 {late}, 결석 {absent}",
+    }
+    field_sequence { en: "Number", ja: "回", ko: "회차" }
+    field_sequence_hint { en: "Empty: after the last one", ja: "空欄なら最後の次", ko: "비우면 마지막 다음" }
+    field_starts_at { en: "Starts at", ja: "開始日時", ko: "시작 일시" }
+    field_duration { en: "Minutes", ja: "時間(分)", ko: "시간(분)" }
+    field_attendance_type { en: "Attendance", ja: "出席の取り方", ko: "출석 방식" }
+    attendance_type_manual { en: "Marked by the instructor", ja: "講師が記録", ko: "강사가 기록" }
+    attendance_type_self { en: "Students check in with a code", ja: "学生がコードでチェックイン", ko: "학생이 코드로 체크인" }
+    attendance_title { en: "Attendance", ja: "出席", ko: "출석" }
+    attendance_rate { en: "Attendance", ja: "出席率", ko: "출석률" }
+    attendance_sheet { en: "Attendance sheet", ja: "出席簿", ko: "출석부" }
+    attendance_sheet_lead {
+        en: "Everyone not yet marked starts as present: change only the exceptions (Tab to a student, arrow keys to choose), then save.",
+        ja: "未記録の学生は出席として表示されます。例外だけを変更して(Tab で移動、矢印キーで選択)保存してください。",
+        ko: "아직 기록되지 않은 학생은 출석으로 시작합니다. 예외만 바꾸고(Tab으로 이동, 화살표 키로 선택) 저장하세요.",
+    }
+    attendance_status { en: "Status", ja: "状態", ko: "상태" }
+    attendance_detail { en: "Detail", ja: "詳細区分", ko: "세부 유형" }
+    attendance_note { en: "Note", ja: "メモ", ko: "메모" }
+    attendance_present { en: "Present", ja: "出席", ko: "출석" }
+    attendance_absent { en: "Absent", ja: "欠席", ko: "결석" }
+    attendance_late { en: "Late", ja: "遅刻", ko: "지각" }
+    attendance_unmarked { en: "Not marked", ja: "未記録", ko: "미기록" }
+    attendance_enrolled_later { en: "(joined after it started)", ja: "(開始後に参加)", ko: "(시작 후 참여)" }
+    attendance_save { en: "Save attendance", ja: "出席を保存", ko: "출석 저장" }
+    check_in_title { en: "Check in", ja: "チェックイン", ko: "체크인" }
+    check_in_lead { en: "Type the six-digit code shown in the room.", ja: "教室に表示されている6桁のコードを入力してください。", ko: "교실에 보이는 6자리 코드를 입력하세요." }
+    check_in_code { en: "Code", ja: "コード", ko: "코드" }
+    check_in_button { en: "Check in", ja: "チェックイン", ko: "체크인" }
+    check_in_done { en: "You are checked in to {lecture}.", ja: "{lecture} にチェックインしました。", ko: "{lecture}에 체크인했습니다." }
+    check_in_open { en: "Open check-in", ja: "チェックインを開始", ko: "체크인 시작" }
+    check_in_close { en: "Close check-in", ja: "チェックインを終了", ko: "체크인 종료" }
+    check_in_minutes { en: "Minutes open", ja: "受付時間(分)", ko: "열어 둘 시간(분)" }
+    check_in_code_lead { en: "Students go to /checkin and type:", ja: "学生は /checkin を開いて次を入力します:", ko: "학생은 /checkin에서 다음을 입력합니다:" }
+    check_in_open_until { en: "Open until {time}. The code changes every 30 seconds.", ja: "{time} まで受付中。コードは30秒ごとに変わります。", ko: "{time}까지 열려 있습니다. 코드는 30초마다 바뀝니다." }
+    checked_in { en: "checked in", ja: "チェックイン", ko: "체크인" }
+    checked_in_count { en: "{n} checked in", ja: "{n} 人がチェックイン済み", ko: "{n}명 체크인" }
+    certificates_title { en: "Certificates", ja: "修了証", ko: "수료증" }
+    certificates_none { en: "No certificates yet.", ja: "修了証はまだありません。", ko: "아직 수료증이 없습니다." }
+    certificates_min_rate { en: "Minimum attendance (%)", ja: "最低出席率(%)", ko: "최소 출석률(%)" }
+    certificates_issue_bulk { en: "Issue to everyone above it", ja: "基準以上の全員に発行", ko: "기준 이상 모두에게 발급" }
+    certificates_issued { en: "{n} certificates issued.", ja: "{n} 件の修了証を発行しました。", ko: "수료증 {n}개를 발급했습니다." }
+    certificates_issue_one { en: "Issue one certificate", ja: "個別に発行", ko: "개별 발급" }
+    certificates_student { en: "Student", ja: "学生", ko: "학생" }
+    certificates_classes { en: "Completed classes", ja: "修了したクラス", ko: "수료한 반" }
+    certificates_issue { en: "Issue certificate", ja: "修了証を発行", ko: "수료증 발급" }
+    certificates_issued_at { en: "Issued", ja: "発行日", ko: "발급일" }
+    certificate_title { en: "Certificate", ja: "修了証", ko: "수료증" }
+    certificate_heading { en: "Certificate of completion", ja: "修了証書", ko: "수료증" }
+    certificate_completed { en: "has completed the course", ja: "は次のコースを修了しました", ko: "님은 다음 과정을 수료했습니다" }
+    certificate_issued_on { en: "Issued {date}", ja: "発行日 {date}", ko: "발급일 {date}" }
+    certificate_id { en: "Certificate number", ja: "証書番号", ko: "증서 번호" }
+    certificate_verify_link { en: "Verification page", ja: "検証ページ", ko: "확인 페이지" }
+    verify_title { en: "Certificate verification", ja: "修了証の検証", ko: "수료증 확인" }
+    verify_valid { en: "This certificate is genuine.", ja: "この修了証は本物です。", ko: "이 수료증은 진본입니다." }
+    verify_unknown { en: "No certificate has this number.", ja: "この番号の修了証はありません。", ko: "이 번호의 수료증이 없습니다." }
+    verify_holder { en: "Issued to", ja: "取得者", ko: "수료자" }
+    verify_course { en: "Course", ja: "コース", ko: "과정" }
+    verify_issued_by { en: "Issued by", ja: "発行者", ko: "발급자" }
+    progress_title { en: "Progress", ja: "学習状況", ko: "진도" }
+    progress_lectures_attended { en: "Lectures attended", ja: "出席した講義", ko: "출석한 강의" }
+    teach_title { en: "Teaching", ja: "授業ダッシュボード", ko: "수업 대시보드" }
+    teach_students { en: "Students", ja: "学生", ko: "학생" }
+    teach_today { en: "Today's lectures", ja: "今日の講義", ko: "오늘의 강의" }
+    teach_upcoming { en: "Next seven days", ja: "今後7日間", ko: "앞으로 7일" }
+    profile_details { en: "Your details", ja: "プロフィール", ko: "내 정보" }
+    interests_title { en: "Interests", ja: "興味のある分野", ko: "관심 분야" }
+    interests_lead { en: "Choose one to five.", ja: "1〜5個選んでください。", ko: "1~5개를 고르세요." }
+    interests_empty { en: "An administrator has not added any interests yet.", ja: "管理者がまだ分野を登録していません。", ko: "관리자가 아직 관심 분야를 추가하지 않았습니다." }
+    interest_new { en: "New interest", ja: "新しい分野", ko: "새 관심 분야" }
+    interest_add { en: "Add", ja: "追加", ko: "추가" }
+    interest_retire { en: "Retire", ja: "停止", ko: "중지" }
+    interest_restore { en: "Restore", ja: "再開", ko: "복원" }
+    err_invalid_date { en: "Enter a valid date.", ja: "正しい日付を入力してください。", ko: "올바른 날짜를 입력하세요." }
+    err_ends_before_start { en: "The end is before the start.", ja: "終了日が開始日より前です。", ko: "종료일이 시작일보다 앞입니다." }
+    err_invalid_number { en: "Enter a number in the allowed range.", ja: "範囲内の数値を入力してください。", ko: "허용 범위의 숫자를 입력하세요." }
+    err_invalid_choice { en: "Choose one of the options.", ja: "選択肢から選んでください。", ko: "선택지 중에서 고르세요." }
+    err_course_inactive { en: "This course is inactive.", ja: "このコースは無効です。", ko: "이 과정은 비활성 상태입니다." }
+    err_no_such_user { en: "No active account has this email.", ja: "このメールアドレスの有効なアカウントはありません。", ko: "이 이메일의 활성 계정이 없습니다." }
+    err_not_an_instructor { en: "This account is not an instructor.", ja: "このアカウントは講師ではありません。", ko: "이 계정은 강사가 아닙니다." }
+    err_not_a_student { en: "This account is not a student.", ja: "このアカウントは学生ではありません。", ko: "이 계정은 학생이 아닙니다." }
+    err_unknown_join_code { en: "No class has this code. Check it with your teacher.", ja: "このコードのクラスはありません。先生に確認してください。", ko: "이 코드의 반이 없습니다. 선생님께 확인하세요." }
+    err_class_closed { en: "This class no longer takes new students.", ja: "このクラスは新しい学生を受け付けていません。", ko: "이 반은 더 이상 새 학생을 받지 않습니다." }
+    err_students_only { en: "Only student accounts join classes by code.", ja: "コードで参加できるのは学生アカウントだけです。", ko: "코드로 참여하는 것은 학생 계정뿐입니다." }
+    err_not_on_roster { en: "A student on the sheet is not in this class.", ja: "このクラスにいない学生が含まれています。", ko: "이 반에 없는 학생이 포함되어 있습니다." }
+    err_wrong_check_in_code { en: "This code is not open for any of your classes. Check the screen and try again.", ja: "このコードで受付中の講義はありません。画面を確認してもう一度入力してください。", ko: "이 코드로 열린 강의가 없습니다. 화면을 확인하고 다시 입력하세요." }
+    err_not_in_course { en: "The student was not in these classes of the course.", ja: "この学生はコースの該当クラスに所属していません。", ko: "이 학생은 과정의 해당 반에 속해 있지 않았습니다." }
+    err_duplicate_interest { en: "Each interest can be chosen once.", ja: "同じ分野は一度しか選べません。", ko: "같은 관심 분야는 한 번만 고를 수 있습니다." }
+    err_choose_one_to_five { en: "Choose between one and five interests.", ja: "1〜5個選んでください。", ko: "1~5개를 고르세요." }
+    err_invalid_line { en: "Each line needs a name and an email, like: Mina Park, mina@example.edu", ja: "各行に名前とメールアドレスが必要です(例: 山田 花子, hanako@example.edu)。", ko: "각 줄에 이름과 이메일이 필요합니다(예: 박 민아, mina@example.edu)." }
+    err_duplicate_email { en: "The same email appears twice.", ja: "同じメールアドレスが2回あります。", ko: "같은 이메일이 두 번 있습니다." }
+    err_too_many { en: "Too many at once: send at most 200.", ja: "一度に多すぎます(最大200件)。", ko: "한 번에 너무 많습니다(최대 200개)." }
 }
 
 /// The message for a field problem's code.
@@ -368,6 +581,25 @@ pub fn field_error_message(m: &Messages, code: &str) -> &'static str {
         "cannot_change_self" => m.err_cannot_change_self,
         "invalid_permission" => m.err_invalid_permission,
         "kakao_only_sign_in" => m.err_kakao_only_sign_in,
+        "invalid_date" => m.err_invalid_date,
+        "ends_before_start" => m.err_ends_before_start,
+        "invalid_number" => m.err_invalid_number,
+        "invalid_choice" => m.err_invalid_choice,
+        "course_inactive" => m.err_course_inactive,
+        "no_such_user" => m.err_no_such_user,
+        "not_an_instructor" => m.err_not_an_instructor,
+        "not_a_student" => m.err_not_a_student,
+        "unknown_join_code" => m.err_unknown_join_code,
+        "class_closed" => m.err_class_closed,
+        "students_only" => m.err_students_only,
+        "not_on_roster" => m.err_not_on_roster,
+        "wrong_check_in_code" => m.err_wrong_check_in_code,
+        "not_in_course" => m.err_not_in_course,
+        "duplicate_interest" => m.err_duplicate_interest,
+        "choose_one_to_five" => m.err_choose_one_to_five,
+        "invalid_line" => m.err_invalid_line,
+        "duplicate_email" => m.err_duplicate_email,
+        "too_many" => m.err_too_many,
         _ => m.err_invalid,
     }
 }

@@ -18,18 +18,51 @@ pub fn SiteHeader() -> impl IntoView {
                     {t!(i18n, app_name)}
                 </A>
                 <nav aria-label=t!(i18n, nav_main) class="flex-1">
-                    <ul class="flex gap-4 text-sm">
+                    <ul class="flex flex-wrap gap-x-4 gap-y-1 text-sm">
                         <li>
                             <A href="/" attr:class="rounded px-2 py-1 hover:bg-slate-100 aria-[current=page]:font-semibold">
                                 {t!(i18n, nav_home)}
                             </A>
                         </li>
+                        <RoleLinks />
                     </ul>
                 </nav>
                 <AccountMenu />
                 <LanguageSwitcher />
             </div>
         </header>
+    }
+}
+
+/// Links for what the signed-in user does: classes for everyone, progress for
+/// students, teaching and courses for instructors, administration for admins.
+#[component]
+fn RoleLinks() -> impl IntoView {
+    use crate::auth::model::Role;
+    let i18n = use_i18n();
+    let account = crate::auth::use_account();
+    let link = move |href: &'static str, label: fn(&crate::i18n::Messages) -> &'static str| {
+        view! {
+            <li>
+                <A href=href attr:class="rounded px-2 py-1 hover:bg-slate-100 aria-[current=page]:font-semibold">
+                    {move || label(i18n.t())}
+                </A>
+            </li>
+        }
+    };
+    view! {
+        <Suspense fallback=|| ()>
+            {move || account.user.get().and_then(|user| user.ok().flatten()).map(|user| {
+                let role = user.role;
+                view! {
+                    {link("/classes", |t| t.nav_classes)}
+                    {(role == Role::Student).then(|| link("/progress", |t| t.nav_progress))}
+                    {(role >= Role::Instructor).then(|| link("/teach", |t| t.nav_teach))}
+                    {(role >= Role::Instructor).then(|| link("/courses", |t| t.nav_courses))}
+                    {(role >= Role::Admin).then(|| link("/admin/users", |t| t.nav_admin))}
+                }
+            })}
+        </Suspense>
     }
 }
 

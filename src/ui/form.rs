@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use leptos_router::hooks::use_query_map;
+
 use crate::app_error::AppError;
 use crate::i18n::{field_error_message, use_i18n};
 
@@ -14,6 +16,9 @@ pub fn TextField(
     #[prop(into)] label: Signal<&'static str>,
     autocomplete: &'static str,
     #[prop(optional, into)] hint: Option<Signal<&'static str>>,
+    /// The value shown when the page loads (edit forms).
+    #[prop(optional, into)]
+    value: Option<String>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -46,6 +51,7 @@ pub fn TextField(
                 name=name
                 type=kind
                 autocomplete=autocomplete
+                value=value
                 aria-invalid=move || code().is_some().then_some("true")
                 aria-describedby=described_by
                 class="mt-1 block w-full rounded border border-slate-300 px-3 py-2 aria-[invalid=true]:border-red-600 focus:outline-none focus:ring-2 focus:ring-indigo-500"
@@ -69,5 +75,55 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
     };
     view! {
         <p class="text-sm text-red-700" role="alert">{message}</p>
+    }
+}
+
+/// The error of an action's last run, if it failed. Before it has run on this page, the
+/// error a form post without JavaScript came back with (the server puts it in the URL).
+pub fn last_error<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
+where
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+{
+    let query = use_query_map();
+    Signal::derive(move || match action.value().get() {
+        Some(result) => result.err(),
+        None => {
+            let query = query.read();
+            let from_this_action = query.get("__path").as_deref() == Some(A::PATH);
+            from_this_action
+                .then(|| query.get("__err"))
+                .flatten()
+                .map(|err| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&err))
+        }
+    })
+}
+
+/// The message for one field's problem, for controls that are not a [`TextField`]
+/// (text areas, check box groups, whole tables).
+#[component]
+pub fn FieldMessage(field: &'static str, error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let message = move || {
+        error
+            .get()
+            .and_then(|e| e.code_for(field).map(str::to_owned))
+            .map(|code| field_error_message(i18n.t(), &code))
+    };
+    view! { <p id=format!("field-{field}-error") class="mt-1 text-sm text-red-700" role="alert">{message}</p> }
+}
+
+/// What a page shows when its data could not be loaded for this user: a sign-in link,
+/// "not allowed", "not found", or "try again".
+pub fn refusal(error: &AppError, next: &str) -> AnyView {
+    let i18n = use_i18n();
+    match error {
+        AppError::Unauthorized => view! {
+            <p class="mt-6"><a href=format!("/login?next={next}") class="text-indigo-700 underline">{move || i18n.t().sign_in_to_continue}</a></p>
+        }
+        .into_any(),
+        AppError::Forbidden => view! { <p class="mt-6" role="alert">{move || i18n.t().not_allowed}</p> }.into_any(),
+        AppError::NotFound => view! { <p class="mt-6" role="alert">{move || i18n.t().not_found_title}</p> }.into_any(),
+        _ => view! { <p class="mt-6" role="alert">{move || i18n.t().error_try_again}</p> }.into_any(),
     }
 }

@@ -3,5 +3,29 @@
 mod form;
 mod time;
 
-pub use form::{FormError, TextField};
+pub use form::{FieldMessage, FormError, TextField, last_error, refusal};
 pub use time::RelativeTime;
+
+/// Class lists shared by forms, so every page's controls look and focus alike.
+pub mod style {
+    pub const BUTTON: &str = "rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2";
+    pub const BUTTON_QUIET: &str = "rounded border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-indigo-500";
+    pub const BUTTON_DANGER: &str = "rounded border border-red-300 bg-white px-3 py-2 text-sm font-medium text-red-800 hover:bg-red-50 focus:outline-none focus:ring-2 focus:ring-red-500";
+    pub const INPUT: &str = "mt-1 block w-full rounded border border-slate-300 px-3 py-2 focus:outline-none focus:ring-2 focus:ring-indigo-500";
+    pub const SELECT: &str = "mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-2";
+    pub const LINK: &str = "text-indigo-700 underline";
+    pub const CARD: &str = "rounded-lg border border-slate-200 bg-white p-4";
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

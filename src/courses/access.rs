@@ -1,0 +1,110 @@
+//! Who may do what with a class: its instructors (and administrators) are its staff,
+//! its active students are its members. Every class, lecture and certificate server
+//! function goes through one of these, so reading another class's data by changing an
+//! id is refused in one place.
+
+use super::model::ClassRole;
+use crate::app_error::AppError;
+use crate::auth::model::Role;
+use crate::auth::service::User;
+use crate::db::Db;
+use crate::db_run;
+
+/// What `user` is to the class: staff, an active student, or nothing (`None`). 404 when
+/// the class does not exist.
+pub async fn class_role(
+    db: &Db,
+    user: &User,
+    class_id: &str,
+) -> Result<Option<ClassRole>, AppError> {
+    let row: Option<(bool, bool)> = db_run!(db.reader(), |pool| {
+        sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM class_instructors WHERE class_id = c.id AND user_id = $2), \
+                    EXISTS (SELECT 1 FROM enrollments WHERE class_id = c.id AND user_id = $2 AND status = 'active') \
+             FROM classes c WHERE c.id = $1",
+        )
+        .bind(class_id)
+        .bind(&user.id)
+        .fetch_optional(pool)
+        .await
+    })?;
+    let (teaches, attends) = row.ok_or_else(|| AppError::NotFound.with_status())?;
+    Ok(if teaches || user.role() >= Role::Admin {
+        Some(ClassRole::Staff)
+    } else if attends {
+        Some(ClassRole::Student)
+    } else {
+        None
+    })
+}
+
+/// Refuses (403) anyone but the class's staff; 404 for an unknown class.
+pub async fn require_staff(db: &Db, user: &User, class_id: &str) -> Result<(), AppError> {
+    match class_role(db, user, class_id).await? {
+        Some(ClassRole::Staff) => Ok(()),
+        _ => Err(AppError::Forbidden.with_status()),
+    }
+}
+
+/// Refuses (403) anyone who is neither staff nor an active student of the class.
+pub async fn require_member(db: &Db, user: &User, class_id: &str) -> Result<ClassRole, AppError> {
+    class_role(db, user, class_id)
+        .await?
+        .ok_or_else(|| AppError::Forbidden.with_status())
+}
+
+/// The class a lecture belongs to; 404 for an unknown lecture.
+pub async fn lecture_class(db: &Db, lecture_id: &str) -> Result<String, AppError> {
+    let class_id: Option<String> = db_run!(db.reader(), |pool| {
+        sqlx::query_scalar("SELECT class_id FROM lectures WHERE id = $1")
+            .bind(lecture_id)
+            .fetch_optional(pool)
+            .await
+    })?;
+    class_id.ok_or_else(|| AppError::NotFound.with_status())
+}
+
+/// Whether `user` may issue certificates for a course: administrators, the course's
+/// author, and instructors of one of its classes.
+pub async fn may_certify(db: &Db, user: &User, course_id: &str) -> Result<bool, AppError> {
+    if user.role() >= Role::Admin {
+        return Ok(true);
+    }
+    if user.role() < Role::Instructor {
+        return Ok(false);
+    }
+    let allowed: bool = db_run!(db.reader(), |pool| {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM courses WHERE id = $1 AND created_by = $2) \
+                 OR EXISTS (SELECT 1 FROM classes c JOIN class_instructors i ON i.class_id = c.id \
+                            WHERE c.course_id = $1 AND i.user_id = $2)",
+        )
+        .bind(course_id)
+        .bind(&user.id)
+        .fetch_one(pool)
+        .await
+    })?;
+    Ok(allowed)
+}
+
+/// Whether `viewer` may see `student_id`'s records: the student, administrators, and
+/// instructors of a class the student is in.
+pub async fn may_view_student(db: &Db, viewer: &User, student_id: &str) -> Result<bool, AppError> {
+    if viewer.id == student_id || viewer.role() >= Role::Admin {
+        return Ok(true);
+    }
+    if viewer.role() < Role::Instructor {
+        return Ok(false);
+    }
+    let teaches: bool = db_run!(db.reader(), |pool| {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM enrollments e JOIN class_instructors i ON i.class_id = e.class_id \
+                            WHERE e.user_id = $1 AND i.user_id = $2)",
+        )
+        .bind(student_id)
+        .bind(&viewer.id)
+        .fetch_one(pool)
+        .await
+    })?;
+    Ok(teaches)
+}
