@@ -6,7 +6,6 @@ mod common;
 
 use common::{TestApp, is_signed_in};
 use lectern::auth::model::Role;
-use lectern::auth::validate::NewAccount;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -20,82 +19,7 @@ on_both_backends!(
     the_signup_policy_closes_registration,
 );
 
-const PASSWORD: &str = "Correct1horse";
-
-/// The first administrator (a super admin), signed in.
-async fn super_admin(app: &TestApp) -> reqwest::Client {
-    let code = lectern::auth::setup::open_setup_code(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let client = common::client();
-    let response = client
-        .post(app.url("/api/fn/setup"))
-        .form(&[
-            ("setup_code", code.as_str()),
-            ("email", "root@example.edu"),
-            ("password", PASSWORD),
-            ("first_name", "Ada"),
-            ("last_name", "Lovelace"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    client
-}
-
-/// Creates a user directly; with a password when they need to sign in.
-async fn user(
-    app: &TestApp,
-    email: &str,
-    first: &str,
-    role: Role,
-    password: Option<&str>,
-) -> String {
-    let account = NewAccount {
-        email: email.to_owned(),
-        first_name: first.to_owned(),
-        last_name: "Tester".to_owned(),
-        grade_level: (role == Role::Student).then_some(10),
-    };
-    lectern::auth::service::create_user(
-        &app.state.db,
-        &account,
-        password.map(str::to_owned),
-        role,
-        None,
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Client {
-    let client = common::client();
-    let response = client
-        .post(app.url("/api/fn/login"))
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "sign-in of {email}");
-    client
-}
-
-async fn call(
-    app: &TestApp,
-    client: &reqwest::Client,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    client
-        .post(app.url(&format!("/api/fn/{endpoint}")))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
+use common::{PASSWORD, call, sign_in, super_admin, user};
 
 async fn list(app: &TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> Value {
     let response = call(app, client, "list_users", form).await;

@@ -63,9 +63,9 @@ CREATE TABLE lectures (
     id                 TEXT PRIMARY KEY,
     class_id           TEXT NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
     title              TEXT NOT NULL,
-    sequence           INTEGER NOT NULL,
+    sequence           BIGINT NOT NULL,
     starts_at          TIMESTAMPTZ NOT NULL,
-    duration_minutes   INTEGER NOT NULL,
+    duration_minutes   BIGINT NOT NULL,
     attendance_type    TEXT NOT NULL CHECK (attendance_type IN ('manual', 'self_check_in')),
     -- Set while self check-in is open: the rotating code is derived from the secret.
     checkin_secret     TEXT,

@@ -85,11 +85,24 @@ fn ticked(value: Option<&str>) -> bool {
     matches!(value, Some("on" | "true" | "1"))
 }
 
+/// The ids of the ticked boxes of a `name[<form key>]` group; a key not made by
+/// `form_key` is kept whole, so it is refused as an unknown id later.
+#[cfg(feature = "ssr")]
+fn ticked_ids(boxes: HashMap<String, String>) -> Vec<String> {
+    boxes
+        .into_iter()
+        .filter(|(_, v)| ticked(Some(v)))
+        .map(|(key, _)| super::model::from_form_key(&key).unwrap_or(&key).to_owned())
+        .collect()
+}
+
 // ---- Courses ----
 
 /// One page of courses matching the search (instructors and administrators).
 #[server(prefix = "/api/fn", endpoint = "list_courses")]
-pub async fn list_courses(query: CourseQuery) -> Result<CourseListing, AppError> {
+pub async fn list_courses(
+    #[server(default)] query: CourseQuery,
+) -> Result<CourseListing, AppError> {
     let (_, state) = instructor().await?;
     super::classes::search_courses(&state.db, &query).await
 }
@@ -109,7 +122,7 @@ pub async fn create_course(
 }
 
 /// A course with its classes and certificates.
-#[server(prefix = "/api/fn", endpoint = "course_page")]
+#[server(prefix = "/api/fn", endpoint = "get_course")]
 pub async fn get_course(id: String) -> Result<CoursePage, AppError> {
     let (user, state) = instructor().await?;
     let course = super::classes::course(&state.db, &id).await?;
@@ -184,7 +197,7 @@ pub async fn create_class(
 }
 
 /// The class page: staff see everything, students the class and their own marks.
-#[server(prefix = "/api/fn", endpoint = "class_page")]
+#[server(prefix = "/api/fn", endpoint = "get_class")]
 pub async fn get_class(id: String) -> Result<ClassPage, AppError> {
     use super::model::{ClassRole, RosterEntry, rate};
     let (user, state, role) = class_member(&id).await?;
@@ -338,7 +351,7 @@ pub async fn join_class(code: String) -> Result<JoinOutcome, AppError> {
 }
 
 /// The signed-in user's classes.
-#[server(prefix = "/api/fn", endpoint = "my_classes")]
+#[server(prefix = "/api/fn", endpoint = "get_my_classes")]
 pub async fn get_my_classes() -> Result<MyClasses, AppError> {
     let (user, state) = signed_in().await?;
     super::classes::my_classes(&state.db, &user).await
@@ -401,7 +414,7 @@ pub async fn delete_lecture(id: String) -> Result<(), AppError> {
 }
 
 /// The attendance sheet of a lecture.
-#[server(prefix = "/api/fn", endpoint = "attendance_sheet")]
+#[server(prefix = "/api/fn", endpoint = "get_attendance_sheet")]
 pub async fn get_attendance_sheet(id: String) -> Result<AttendanceSheet, AppError> {
     let (_, state) = lecture_staff(&id).await?;
     super::lectures::sheet(&state.db, state.config.timezone, &id).await
@@ -421,16 +434,14 @@ pub async fn save_attendance(
     use super::model::AttendanceStatus;
     let (user, state) = lecture_staff(&id).await?;
     let mut marks = Vec::with_capacity(status.len());
-    for (student_id, value) in status {
+    for (key, value) in status {
+        let student_id = super::model::from_form_key(&key)
+            .ok_or_else(|| AppError::field("status", "invalid_choice").with_status())?
+            .to_owned();
         let status = AttendanceStatus::parse(&value)
             .ok_or_else(|| AppError::field("status", "invalid_choice").with_status())?;
         let text = |map: &HashMap<String, String>, max| {
-            super::validate::text(
-                map.get(&student_id).map_or("", String::as_str),
-                max,
-                false,
-                false,
-            )
+            super::validate::text(map.get(&key).map_or("", String::as_str), max, false, false)
         };
         let detail_type =
             text(&detail, 50).map_err(|code| AppError::field("detail", code).with_status())?;
@@ -491,11 +502,7 @@ pub async fn issue_certificate(
     if !super::access::may_certify(&state.db, &user, &course_id).await? {
         return Err(AppError::Forbidden.with_status());
     }
-    let class_ids: Vec<String> = classes
-        .into_iter()
-        .filter(|(_, v)| ticked(Some(v)))
-        .map(|(id, _)| id)
-        .collect();
+    let class_ids = ticked_ids(classes);
     super::certs::issue(&state.db, &user, &course_id, &student_id, &class_ids).await
 }
 
@@ -538,7 +545,7 @@ pub async fn user_certifications(user_id: String) -> Result<Vec<Certification>, 
 // ---- Students and teachers ----
 
 /// A student's progress; `user_id` empty means the signed-in user.
-#[server(prefix = "/api/fn", endpoint = "progress")]
+#[server(prefix = "/api/fn", endpoint = "get_progress")]
 pub async fn get_progress(#[server(default)] user_id: String) -> Result<Progress, AppError> {
     let (user, state) = signed_in().await?;
     let student_id = if user_id.is_empty() {
@@ -565,11 +572,7 @@ pub async fn set_interests(
     #[server(default)] interests: HashMap<String, String>,
 ) -> Result<(), AppError> {
     let (user, state) = signed_in().await?;
-    let ids: Vec<String> = interests
-        .into_iter()
-        .filter(|(_, v)| ticked(Some(v)))
-        .map(|(id, _)| id)
-        .collect();
+    let ids = ticked_ids(interests);
     super::students::set_interests(&state.db, &user, &ids).await
 }
 
@@ -624,7 +627,7 @@ pub async fn set_interest_active(id: String, active: bool) -> Result<(), AppErro
 }
 
 /// The teacher dashboard.
-#[server(prefix = "/api/fn", endpoint = "teacher_dashboard")]
+#[server(prefix = "/api/fn", endpoint = "get_teacher_dashboard")]
 pub async fn get_teacher_dashboard() -> Result<TeacherDashboard, AppError> {
     let (user, state) = instructor().await?;
     super::students::teacher_dashboard(&state.db, state.config.timezone, &user).await

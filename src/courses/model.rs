@@ -369,3 +369,15 @@ pub enum JoinOutcome {
     AwaitingApproval,
     AlreadyMember,
 }
+
+/// The form key for a record id inside `name[...]` fields (the attendance sheet, check
+/// box groups). The letter in front keeps the form decoder from reading an id that
+/// starts with digits as a list index.
+pub fn form_key(id: &str) -> String {
+    format!("k{id}")
+}
+
+/// The record id in a key made by [`form_key`].
+pub fn from_form_key(key: &str) -> Option<&str> {
+    key.strip_prefix('k')
+}

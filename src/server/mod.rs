@@ -109,15 +109,6 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/kakao/link", post(crate::auth::kakao::start_link))
         .route("/auth/kakao/callback", get(crate::auth::kakao::callback))
         .nest("/api/v1", crate::api::router())
-        .route(
-            "/api/fn/{*name}",
-            post({
-                let context = context.clone();
-                move |request: Request| {
-                    leptos_axum::handle_server_fns_with_context(context, request)
-                }
-            }),
-        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -127,6 +118,7 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .with_state(state)
+        .layer(middleware::from_fn(bad_arguments_are_400))
         .layer(CompressionLayer::new())
         .layer(crate::auth::service::auth_layer(
             &db,
@@ -285,4 +277,26 @@ mod tests {
         assert_eq!(runtime.site_root, build.site_root);
         assert_eq!(runtime.site_pkg_dir, build.site_pkg_dir);
     }
+}
+
+/// Leptos answers server-function arguments it cannot decode (a missing field, a wrong
+/// type) with 500; they are the caller's mistake, so the status becomes 400. The body
+/// already says `bad_request` in the §5.1 format. (`leptos_routes_with_context` mounts
+/// every server function under `/api/fn/`, so this runs as a layer.)
+async fn bad_arguments_are_400(request: Request, next: Next) -> Response {
+    let server_fn = request.uri().path().starts_with("/api/fn/");
+    let response = next.run(request).await;
+    if !server_fn || response.status() != http::StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let bad_request = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .is_ok_and(|v| v["error"] == "bad_request");
+    if bad_request {
+        parts.status = http::StatusCode::BAD_REQUEST;
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }

@@ -309,3 +309,84 @@ where
     }
     false
 }
+
+pub const PASSWORD: &str = "Correct1horse";
+
+/// The first administrator (a super admin), signed in.
+pub async fn super_admin(app: &TestApp) -> reqwest::Client {
+    let code = lectern::auth::setup::open_setup_code(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let client = client();
+    let response = client
+        .post(app.url("/api/fn/setup"))
+        .form(&[
+            ("setup_code", code.as_str()),
+            ("email", "root@example.edu"),
+            ("password", PASSWORD),
+            ("first_name", "Ada"),
+            ("last_name", "Lovelace"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    client
+}
+
+/// Creates a user directly (the returned id); with a password when they need to sign in.
+pub async fn user(
+    app: &TestApp,
+    email: &str,
+    first: &str,
+    role: lectern::auth::model::Role,
+    password: Option<&str>,
+) -> String {
+    let account = lectern::auth::validate::NewAccount {
+        email: email.to_owned(),
+        first_name: first.to_owned(),
+        last_name: "Tester".to_owned(),
+        grade_level: (role == lectern::auth::model::Role::Student).then_some(10),
+    };
+    lectern::auth::service::create_user(
+        &app.state.db,
+        &account,
+        password.map(str::to_owned),
+        role,
+        None,
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Client {
+    let client = client();
+    let response = client
+        .post(app.url("/api/fn/login"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        reqwest::StatusCode::OK,
+        "sign-in of {email}"
+    );
+    client
+}
+
+pub async fn call(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(app.url(&format!("/api/fn/{endpoint}")))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}

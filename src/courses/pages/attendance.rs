@@ -160,7 +160,7 @@ fn sheet_view(
                         </thead>
                         <tbody class="divide-y divide-slate-100" data-testid="sheet">
                             {data.rows.into_iter().map(|row| {
-                                let sid = row.student.id.clone();
+                                let sid = crate::courses::model::form_key(&row.student.id);
                                 // Unmarked students start as present: the teacher only
                                 // changes the exceptions.
                                 let current = row.status.unwrap_or(AttendanceStatus::Present);

@@ -219,7 +219,7 @@ fn course_view(
                                 <legend class="text-sm font-medium">{t!(i18n, certificates_classes)}</legend>
                                 {classes.iter().map(|class| view! {
                                     <label class="mt-1 flex items-center gap-2 text-sm">
-                                        <input type="checkbox" name=format!("classes[{}]", class.id) value="on" />
+                                        <input type="checkbox" name=format!("classes[{}]", crate::courses::model::form_key(&class.id)) value="on" />
                                         {class.title.clone()}
                                     </label>
                                 }).collect_view()}

@@ -213,7 +213,7 @@ pub fn ProfileDetails(first_name: String, last_name: String, student: bool) -> i
                                     {choices.is_empty().then(|| view! { <p class="text-slate-600">{t!(i18n, interests_empty)}</p> })}
                                     {choices.into_iter().map(|choice| view! {
                                         <label class="flex items-center gap-2">
-                                            <input type="checkbox" name=format!("interests[{}]", choice.interest.id) value="on" checked=choice.chosen />
+                                            <input type="checkbox" name=format!("interests[{}]", crate::courses::model::form_key(&choice.interest.id)) value="on" checked=choice.chosen />
                                             {choice.interest.name.clone()}
                                         </label>
                                     }).collect_view()}
