@@ -2,6 +2,11 @@
 //! student and teacher pages. Each one starts with the check of who may call it:
 //! [`signed_in`], [`instructor`], [`admin`], [`class_staff`] or [`class_member`].
 
+#![allow(
+    clippy::too_many_arguments,
+    reason = "a server function's arguments are its form's fields"
+)]
+
 use std::collections::HashMap;
 
 use leptos::prelude::*;
@@ -169,7 +174,6 @@ pub async fn set_course_active(id: String, active: bool) -> Result<(), AppError>
 
 /// Creates a class under a course and goes to its page.
 #[server(prefix = "/api/fn", endpoint = "create_class")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_class(
     course_id: String,
     title: String,
@@ -254,7 +258,6 @@ pub async fn get_class(id: String) -> Result<ClassPage, AppError> {
 
 /// Changes a class's fields.
 #[server(prefix = "/api/fn", endpoint = "update_class")]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_class(
     id: String,
     title: String,

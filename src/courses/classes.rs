@@ -470,22 +470,23 @@ pub async fn instructors(db: &Db, class_id: &str) -> Result<Vec<Person>, AppErro
     })?)
 }
 
+/// A student and when they became active in a class.
+pub type Enrolled = (Person, Option<chrono::DateTime<Utc>>);
+
+#[derive(sqlx::FromRow)]
+struct EnrolledRow {
+    #[sqlx(flatten)]
+    person: Person,
+    enrolled_at: Option<chrono::DateTime<Utc>>,
+}
+
 /// Students of a class with `status` (`active` or `pending`) and when they enrolled.
-pub async fn enrolled(
-    db: &Db,
-    class_id: &str,
-    status: &str,
-) -> Result<Vec<(Person, Option<chrono::DateTime<Utc>>)>, AppError> {
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        String,
-        Option<chrono::DateTime<Utc>>,
-    )> = db_run!(db.reader(), |pool| {
+pub async fn enrolled(db: &Db, class_id: &str, status: &str) -> Result<Vec<Enrolled>, AppError> {
+    let rows: Vec<EnrolledRow> = db_run!(db.reader(), |pool| {
         sqlx::query_as(
-            "SELECT u.id, u.email, u.first_name, u.last_name, e.enrolled_at FROM enrollments e JOIN users u ON u.id = e.user_id \
-             WHERE e.class_id = $1 AND e.status = $2 ORDER BY u.last_name, u.first_name, u.id",
+            "SELECT u.id, u.email, u.first_name, u.last_name, e.enrolled_at FROM enrollments e \
+             JOIN users u ON u.id = e.user_id WHERE e.class_id = $1 AND e.status = $2 \
+             ORDER BY u.last_name, u.first_name, u.id",
         )
         .bind(class_id)
         .bind(status)
@@ -494,17 +495,7 @@ pub async fn enrolled(
     })?;
     Ok(rows
         .into_iter()
-        .map(|(id, email, first_name, last_name, at)| {
-            (
-                Person {
-                    id,
-                    email,
-                    first_name,
-                    last_name,
-                },
-                at,
-            )
-        })
+        .map(|r| (r.person, r.enrolled_at))
         .collect())
 }
 

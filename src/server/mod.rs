@@ -264,21 +264,6 @@ pub fn init_tracing(config: &Config) {
     };
 }
 
-#[cfg(test)]
-mod tests {
-    /// cargo-leptos reads Cargo.toml and the server reads Leptos.toml: the paths that
-    /// connect the two must agree.
-    #[test]
-    fn leptos_toml_agrees_with_cargo_metadata() {
-        let runtime =
-            leptos::config::get_config_from_str(include_str!("../../Leptos.toml")).unwrap();
-        let build = leptos::config::get_config_from_str(include_str!("../../Cargo.toml")).unwrap();
-        assert_eq!(runtime.output_name, build.output_name);
-        assert_eq!(runtime.site_root, build.site_root);
-        assert_eq!(runtime.site_pkg_dir, build.site_pkg_dir);
-    }
-}
-
 /// Leptos answers server-function arguments it cannot decode (a missing field, a wrong
 /// type) with 500; they are the caller's mistake, so the status becomes 400. The body
 /// already says `bad_request` in the §5.1 format. (`leptos_routes_with_context` mounts
@@ -299,4 +284,19 @@ async fn bad_arguments_are_400(request: Request, next: Next) -> Response {
         parts.status = http::StatusCode::BAD_REQUEST;
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    /// cargo-leptos reads Cargo.toml and the server reads Leptos.toml: the paths that
+    /// connect the two must agree.
+    #[test]
+    fn leptos_toml_agrees_with_cargo_metadata() {
+        let runtime =
+            leptos::config::get_config_from_str(include_str!("../../Leptos.toml")).unwrap();
+        let build = leptos::config::get_config_from_str(include_str!("../../Cargo.toml")).unwrap();
+        assert_eq!(runtime.output_name, build.output_name);
+        assert_eq!(runtime.site_root, build.site_root);
+        assert_eq!(runtime.site_pkg_dir, build.site_pkg_dir);
+    }
 }

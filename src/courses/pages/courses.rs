@@ -29,7 +29,7 @@ pub fn CoursesPage() -> impl IntoView {
     };
     let create = ServerAction::<CreateCourse>::new();
     let error = last_error(create);
-    let listing = Resource::new(move || query(), crate::courses::api::list_courses);
+    let listing = Resource::new(query, crate::courses::api::list_courses);
     let page_link = move |page: i64| {
         let q = query();
         format!(
