@@ -350,7 +350,11 @@ pub async fn join_class(code: String) -> Result<JoinOutcome, AppError> {
     if user.role() != Role::Student {
         return Err(AppError::field("code", "students_only").with_status());
     }
-    super::classes::join_by_code(&state.db, &user, &code).await
+    let outcome = super::classes::join_by_code(&state.db, &user, &code).await?;
+    // The page shows the outcome from the URL, so it reads the same with or without
+    // JavaScript.
+    leptos_axum::redirect(&format!("/classes?joined={}", outcome.as_str()));
+    Ok(outcome)
 }
 
 /// The signed-in user's classes.
@@ -489,6 +493,10 @@ pub async fn check_in(code: String) -> Result<String, AppError> {
     let lecture_id = super::lectures::check_in(&state.db, &user, &code).await?;
     let lecture =
         super::lectures::summary(&state.db, state.config.timezone, &lecture_id, None).await?;
+    leptos_axum::redirect(&format!(
+        "/checkin?done={}",
+        crate::ui::urlencode(&lecture.title)
+    ));
     Ok(lecture.title)
 }
 
@@ -525,7 +533,10 @@ pub async fn issue_certificates(
         .ok()
         .filter(|r| (0.0..=100.0).contains(r))
         .ok_or_else(|| AppError::field("min_rate", "invalid_number").with_status())?;
-    super::certs::issue_above(&state.db, &user, &course_id, min_rate).await
+    let issued = super::certs::issue_above(&state.db, &user, &course_id, min_rate).await?;
+    // The count travels in the URL, so the page reads the same with or without JavaScript.
+    leptos_axum::redirect(&format!("/courses/{course_id}?issued={}", issued.issued));
+    Ok(issued)
 }
 
 /// One certificate: public, so that anyone holding its id can verify it.

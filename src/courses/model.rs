@@ -370,6 +370,26 @@ pub enum JoinOutcome {
     AlreadyMember,
 }
 
+impl JoinOutcome {
+    pub const ALL: [JoinOutcome; 3] = [
+        JoinOutcome::Joined,
+        JoinOutcome::AwaitingApproval,
+        JoinOutcome::AlreadyMember,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JoinOutcome::Joined => "joined",
+            JoinOutcome::AwaitingApproval => "waiting",
+            JoinOutcome::AlreadyMember => "already",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<JoinOutcome> {
+        Self::ALL.into_iter().find(|o| o.as_str() == value)
+    }
+}
+
 /// The form key for a record id inside `name[...]` fields (the attendance sheet, check
 /// box groups). The letter in front keeps the form decoder from reading an id that
 /// starts with digits as a list index.

@@ -362,14 +362,14 @@ messages! {
         ja: "作成 {created} · 最終更新 {updated}",
         ko: "생성 {created} · 마지막 변경 {updated}",
     }
-    students_count { en: "{n} students", ja: "学生 {n} 人", ko: "학생 {n}명" }
+    students_count { en: "Students: {n}", ja: "学生 {n} 人", ko: "학생 {n}명" }
     field_title { en: "Title", ja: "タイトル", ko: "제목" }
     field_description { en: "Description", ja: "説明", ko: "설명" }
     field_keyword { en: "Keyword", ja: "キーワード", ko: "키워드" }
     courses_title { en: "Courses", ja: "コース", ko: "과정" }
     courses_search { en: "Search by title or keyword", ja: "タイトルまたはキーワードで検索", ko: "제목 또는 키워드로 검색" }
     courses_include_inactive { en: "Include inactive courses", ja: "無効なコースも表示", ko: "비활성 과정 포함" }
-    courses_count { en: "{n} courses", ja: "{n} 件のコース", ko: "과정 {n}개" }
+    courses_count { en: "Courses found: {n}", ja: "{n} 件のコース", ko: "과정 {n}개" }
     course_title { en: "Course", ja: "コース", ko: "과정" }
     course_new { en: "New course", ja: "新しいコース", ko: "새 과정" }
     course_create { en: "Create course", ja: "コースを作成", ko: "과정 만들기" }
@@ -448,7 +448,7 @@ messages! {
         ko: "이름, 쉼표, 이메일: 박 민아, mina@example.edu. 스프레드시트(이름, 성, 이메일)를 붙여 넣어도 됩니다. 관리자가 승인하면 학생마다 비밀번호 설정 링크를 받습니다.",
     }
     accounts_request_send { en: "Send request", ja: "申請する", ko: "요청 보내기" }
-    accounts_requested { en: "{n} accounts requested.", ja: "{n} 件のアカウントを申請しました。", ko: "계정 {n}개를 요청했습니다." }
+    accounts_requested { en: "Accounts requested: {n}.", ja: "{n} 件のアカウントを申請しました。", ko: "계정 {n}개를 요청했습니다." }
     account_requests_title { en: "Account requests", ja: "アカウント申請", ko: "계정 요청" }
     account_requests_lead {
         en: "Approving makes the student account, adds it to the class and sends a set-password link.",
@@ -502,12 +502,12 @@ messages! {
     check_in_code_lead { en: "Students go to /checkin and type:", ja: "学生は /checkin を開いて次を入力します:", ko: "학생은 /checkin에서 다음을 입력합니다:" }
     check_in_open_until { en: "Open until {time}. The code changes every 30 seconds.", ja: "{time} まで受付中。コードは30秒ごとに変わります。", ko: "{time}까지 열려 있습니다. 코드는 30초마다 바뀝니다." }
     checked_in { en: "checked in", ja: "チェックイン", ko: "체크인" }
-    checked_in_count { en: "{n} checked in", ja: "{n} 人がチェックイン済み", ko: "{n}명 체크인" }
+    checked_in_count { en: "Checked in: {n}", ja: "{n} 人がチェックイン済み", ko: "{n}명 체크인" }
     certificates_title { en: "Certificates", ja: "修了証", ko: "수료증" }
     certificates_none { en: "No certificates yet.", ja: "修了証はまだありません。", ko: "아직 수료증이 없습니다." }
     certificates_min_rate { en: "Minimum attendance (%)", ja: "最低出席率(%)", ko: "최소 출석률(%)" }
     certificates_issue_bulk { en: "Issue to everyone above it", ja: "基準以上の全員に発行", ko: "기준 이상 모두에게 발급" }
-    certificates_issued { en: "{n} certificates issued.", ja: "{n} 件の修了証を発行しました。", ko: "수료증 {n}개를 발급했습니다." }
+    certificates_issued { en: "Certificates issued: {n}.", ja: "{n} 件の修了証を発行しました。", ko: "수료증 {n}개를 발급했습니다." }
     certificates_issue_one { en: "Issue one certificate", ja: "個別に発行", ko: "개별 발급" }
     certificates_student { en: "Student", ja: "学生", ko: "학생" }
     certificates_classes { en: "Completed classes", ja: "修了したクラス", ko: "수료한 반" }

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use super::classes::LectureFields;
 use super::{percent, route_id, status_label};
@@ -234,11 +235,11 @@ pub fn CheckInPage() -> impl IntoView {
     let i18n = use_i18n();
     let check_in = ServerAction::<CheckIn>::new();
     let error = last_error(check_in);
+    let query = use_query_map();
     let done = move || {
-        check_in
-            .value()
-            .get()
-            .and_then(Result::ok)
+        query
+            .read()
+            .get("done")
             .map(|title| fill(i18n.t().check_in_done, &[("lecture", &title)]))
     };
     view! {

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use super::courses::ClassFields;
 use super::{date_range, percent, route_id, status_label};
@@ -44,11 +45,16 @@ pub fn MyClassesPage() -> impl IntoView {
         move || join.version().get(),
         |_| crate::courses::api::get_my_classes(),
     );
-    let outcome = move || match join.value().get() {
-        Some(Ok(JoinOutcome::Joined)) => Some(i18n.t().join_done),
-        Some(Ok(JoinOutcome::AwaitingApproval)) => Some(i18n.t().join_waiting),
-        Some(Ok(JoinOutcome::AlreadyMember)) => Some(i18n.t().join_already),
-        _ => None,
+    let joined = move || {
+        use_query_map()
+            .read()
+            .get("joined")
+            .and_then(|o| JoinOutcome::parse(&o))
+    };
+    let outcome = move || match joined()? {
+        JoinOutcome::Joined => Some(i18n.t().join_done),
+        JoinOutcome::AwaitingApproval => Some(i18n.t().join_waiting),
+        JoinOutcome::AlreadyMember => Some(i18n.t().join_already),
     };
     view! {
         <Title text=i18n.t().my_classes_title />

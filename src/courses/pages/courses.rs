@@ -108,6 +108,14 @@ pub fn CoursePage() -> impl IntoView {
     let create_class = ServerAction::<CreateClass>::new();
     let issue = ServerAction::<IssueCertificate>::new();
     let bulk = ServerAction::<IssueCertificates>::new();
+    // Set by the bulk issue's redirect, so the count shows with or without JavaScript.
+    let query = use_query_map();
+    let issued = Signal::derive(move || {
+        query
+            .read()
+            .get("issued")
+            .and_then(|n| n.parse::<i64>().ok())
+    });
     let page = Resource::new(
         move || {
             (
@@ -125,7 +133,7 @@ pub fn CoursePage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || page.get().map(|result| match result {
                 Err(error) => refusal(&error, &format!("/courses/{}", id())),
-                Ok(data) => course_view(data, update, activate, create_class, issue, bulk).into_any(),
+                Ok(data) => course_view(data, update, activate, create_class, issue, bulk, issued).into_any(),
             })}
         </Suspense>
     }
@@ -138,6 +146,7 @@ fn course_view(
     create_class: ServerAction<CreateClass>,
     issue: ServerAction<IssueCertificate>,
     bulk: ServerAction<IssueCertificates>,
+    issued: Signal<Option<i64>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let course = data.course;
@@ -147,12 +156,9 @@ fn course_view(
     let issue_error = last_error(issue);
     let bulk_error = last_error(bulk);
     let issued_count = move || {
-        bulk.value().get().and_then(Result::ok).map(|b| {
-            fill(
-                i18n.t().certificates_issued,
-                &[("n", &b.issued.to_string())],
-            )
-        })
+        issued
+            .get()
+            .map(|n| fill(i18n.t().certificates_issued, &[("n", &n.to_string())]))
     };
     let active = course.active;
     let classes = data.classes.clone();
