@@ -305,6 +305,27 @@ impl ClassRecord {
             })
     }
 
+    /// A student's mark for a lecture, if any.
+    pub fn mark(&self, lecture_id: &str, student: &str) -> Option<AttendanceStatus> {
+        self.marks
+            .get(&(lecture_id.to_owned(), student.to_owned()))
+            .copied()
+    }
+
+    /// Whether a lecture counts for a student by `now`: it has started and the student
+    /// was enrolled by then (or is marked anyway).
+    pub fn counts_for(&self, lecture_id: &str, student: &str, now: DateTime<Utc>) -> bool {
+        self.lectures.iter().any(|l| {
+            l.id == lecture_id
+                && l.starts_at <= now
+                && (self.mark(lecture_id, student).is_some()
+                    || self
+                        .enrolled
+                        .get(student)
+                        .is_some_and(|at| *at <= l.starts_at))
+        })
+    }
+
     /// Active students of the class.
     pub fn students(&self) -> impl Iterator<Item = &str> {
         self.enrolled.keys().map(String::as_str)

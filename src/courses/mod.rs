@@ -15,6 +15,8 @@ pub mod classes;
 #[cfg(feature = "ssr")]
 pub mod codes;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod lectures;
 #[cfg(feature = "ssr")]
 pub mod students;

@@ -233,6 +233,15 @@ impl AttendanceStatus {
         Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
+    /// The status in the reader's language.
+    pub fn label(self, t: &crate::i18n::Messages) -> &'static str {
+        match self {
+            AttendanceStatus::Present => t.attendance_present,
+            AttendanceStatus::Absent => t.attendance_absent,
+            AttendanceStatus::Late => t.attendance_late,
+        }
+    }
+
     /// Present and late both count as attended.
     pub fn attended(self) -> bool {
         self != AttendanceStatus::Absent

@@ -525,6 +525,9 @@ messages! {
     verify_holder { en: "Issued to", ja: "取得者", ko: "수료자" }
     verify_course { en: "Course", ja: "コース", ko: "과정" }
     verify_issued_by { en: "Issued by", ja: "発行者", ko: "발급자" }
+    csv_counted { en: "Lectures counted", ja: "対象の講義", ko: "대상 강의" }
+    attendance_download { en: "Download attendance (CSV)", ja: "出席をダウンロード(CSV)", ko: "출석 내려받기(CSV)" }
+    attendance_chart { en: "Attendance per lecture", ja: "講義ごとの出席率", ko: "강의별 출석률" }
     progress_title { en: "Progress", ja: "学習状況", ko: "진도" }
     progress_lectures_attended { en: "Lectures attended", ja: "出席した講義", ko: "출석한 강의" }
     teach_title { en: "Teaching", ja: "授業ダッシュボード", ko: "수업 대시보드" }

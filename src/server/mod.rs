@@ -108,6 +108,10 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/kakao", get(crate::auth::kakao::start_login))
         .route("/auth/kakao/link", post(crate::auth::kakao::start_link))
         .route("/auth/kakao/callback", get(crate::auth::kakao::callback))
+        .route(
+            "/classes/{id}/attendance.csv",
+            get(crate::courses::export::attendance_csv),
+        )
         .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();

@@ -12,7 +12,9 @@ use crate::courses::api::{
     AddClassInstructor, AddStudent, ApproveJoin, ArchiveClass, CopyClass, CreateLecture, JoinClass,
     RegenerateJoinCode, RemoveStudent, RequestAccounts, RotateIngestToken, UpdateClass,
 };
-use crate::courses::model::{ClassPage as ClassData, ClassRole, ClassSummary, JoinOutcome};
+use crate::courses::model::{
+    ClassPage as ClassData, ClassRole, ClassSummary, JoinOutcome, LectureSummary,
+};
 use crate::i18n::{fill, format_datetime, use_i18n};
 use crate::t;
 use crate::ui::style::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, CARD, INPUT, LINK, SELECT};
@@ -333,6 +335,13 @@ fn lectures_section(data: &ClassData, actions: ClassActions) -> impl IntoView + 
     let staff = data.role == ClassRole::Staff;
     let error = last_error(actions.lecture);
     let class_id = StoredValue::new(data.class.id.clone());
+    let now = chrono::Utc::now();
+    let chart: Vec<LectureSummary> = data
+        .lectures
+        .iter()
+        .filter(|l| l.starts_at <= now)
+        .cloned()
+        .collect();
     view! {
         <section aria-labelledby="lectures-heading" class="mt-10">
             <h2 id="lectures-heading" class="text-lg font-semibold">{t!(i18n, lectures_title)}</h2>
@@ -369,6 +378,10 @@ fn lectures_section(data: &ClassData, actions: ClassActions) -> impl IntoView + 
                 }).collect_view()}
             </ol>
             {staff.then(|| view! {
+                <AttendanceChart lectures=chart.clone() />
+                <p class="mt-3 text-sm">
+                    <a href=format!("/classes/{}/attendance.csv", class_id.get_value()) rel="external" download class=LINK>{t!(i18n, attendance_download)}</a>
+                </p>
                 <details class="mt-4 max-w-xl">
                     <summary class="cursor-pointer font-medium text-indigo-700">{t!(i18n, lecture_new)}</summary>
                     <ActionForm action=actions.lecture attr:class="mt-3 space-y-3" attr:novalidate=true>
@@ -382,6 +395,40 @@ fn lectures_section(data: &ClassData, actions: ClassActions) -> impl IntoView + 
             {(!staff).then(|| view! { <p class="mt-4"><a href="/checkin" class=LINK>{t!(i18n, check_in_title)}</a></p> })}
         </section>
     }
+}
+
+/// Attendance per started lecture as an SVG bar chart (no script needed).
+#[component]
+fn AttendanceChart(lectures: Vec<LectureSummary>) -> impl IntoView {
+    const HEIGHT: f64 = 100.0;
+    const BAR: f64 = 24.0;
+    const GAP: f64 = 8.0;
+    let i18n = use_i18n();
+    if lectures.is_empty() {
+        return ().into_any();
+    }
+    let width = lectures.len() as f64 * (BAR + GAP);
+    view! {
+        <figure class="mt-4">
+            <figcaption class="text-sm font-medium">{t!(i18n, attendance_chart)}</figcaption>
+            <svg viewBox=format!("0 0 {width} {}", HEIGHT + 16.0) class="mt-2 h-40 w-full max-w-xl" role="img" aria-label=t!(i18n, attendance_chart) data-testid="attendance-chart">
+                <line x1="0" y1=HEIGHT x2=width y2=HEIGHT class="stroke-slate-300" />
+                {lectures.into_iter().enumerate().map(|(i, lecture)| {
+                    let rate = lecture.rate().unwrap_or(0.0);
+                    let h = rate / 100.0 * HEIGHT;
+                    let x = i as f64 * (BAR + GAP);
+                    view! {
+                        <g>
+                            <title>{format!("{}. {}: {}", lecture.sequence, lecture.title, percent(lecture.rate()))}</title>
+                            <rect x=x y=HEIGHT - h width=BAR height=h class="fill-indigo-600" />
+                            <text x=x + BAR / 2.0 y=HEIGHT + 12.0 text-anchor="middle" class="fill-slate-600 text-[10px]">{lecture.sequence}</text>
+                        </g>
+                    }
+                }).collect_view()}
+            </svg>
+        </figure>
+    }
+    .into_any()
 }
 
 /// The fields of a lecture, blank or filled.

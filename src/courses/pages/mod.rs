@@ -44,11 +44,5 @@ fn date_range(begins: Option<NaiveDate>, ends: Option<NaiveDate>) -> String {
 
 /// The name of an attendance status in the reader's language.
 fn status_label(i18n: I18n, status: super::model::AttendanceStatus) -> &'static str {
-    use super::model::AttendanceStatus;
-    let t = i18n.t();
-    match status {
-        AttendanceStatus::Present => t.attendance_present,
-        AttendanceStatus::Absent => t.attendance_absent,
-        AttendanceStatus::Late => t.attendance_late,
-    }
+    status.label(i18n.t())
 }
