@@ -797,17 +797,45 @@ async fn attendance_is_marked_counted_and_refused_for_strangers(app: TestApp) {
     let csv_url = app.url(&format!("/classes/{class_id}/attendance.csv"));
     let response = teacher.get(&csv_url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let csv = response.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4, "{csv}");
-    assert!(lines[0].starts_with("Name,Email,1. Cells (2026-01-12 09:00),2. Genes"), "{csv}");
-    let ana = lines.iter().find(|l| l.contains("ana@example.edu")).unwrap();
+    assert!(
+        lines[0].starts_with("Name,Email,1. Cells (2026-01-12 09:00),2. Genes"),
+        "{csv}"
+    );
+    let ana = lines
+        .iter()
+        .find(|l| l.contains("ana@example.edu"))
+        .unwrap();
     assert!(ana.ends_with("Present,Absent,1,2,50.0"), "{ana}");
-    let cho = lines.iter().find(|l| l.contains("cho@example.edu")).unwrap();
-    assert!(cho.ends_with(",,Present,1,1,100.0"), "Cho's first cell is empty: {cho}");
-    assert_eq!(other_teacher.get(&csv_url).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(common::client().get(&csv_url).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let cho = lines
+        .iter()
+        .find(|l| l.contains("cho@example.edu"))
+        .unwrap();
+    assert!(
+        cho.ends_with(",,Present,1,1,100.0"),
+        "Cho's first cell is empty: {cho}"
+    );
+    assert_eq!(
+        other_teacher.get(&csv_url).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        common::client()
+            .get(&csv_url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 
     let (status, _) = json(&app, &other_teacher, "delete_lecture", &[("id", &second)]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::classes::LectureFields;
-use super::{percent, route_id, status_label};
+use super::{lecture_counts, percent, route_id, status_label};
 use crate::courses::api::{
     CheckIn, CloseCheckIn, DeleteLecture, OpenCheckIn, SaveAttendance, UpdateLecture,
 };
@@ -95,15 +95,7 @@ fn sheet_view(
         .cloned()
         .collect();
     let checked_count = checked_in.len().to_string();
-    let summary = fill(
-        i18n.t().lecture_counts,
-        &[
-            ("present", &lecture.present.to_string()),
-            ("late", &lecture.late.to_string()),
-            ("absent", &lecture.absent.to_string()),
-            ("expected", &lecture.expected.to_string()),
-        ],
-    );
+    let summary = lecture_counts(i18n, &lecture);
     view! {
         <nav class="text-sm"><a href=format!("/classes/{}", lecture.class_id) class=LINK>{data.class_title.clone()}</a></nav>
         <h1 class="mt-2 text-2xl font-bold" data-testid="lecture-title">{format!("{}. {}", lecture.sequence, lecture.title)}</h1>

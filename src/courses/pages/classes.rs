@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::courses::ClassFields;
-use super::{date_range, percent, route_id, status_label};
+use super::{date_range, lecture_counts, percent, route_id, status_label};
 use crate::courses::api::{
     AddClassInstructor, AddStudent, ApproveJoin, ArchiveClass, CopyClass, CreateLecture, JoinClass,
     RegenerateJoinCode, RemoveStudent, RequestAccounts, RotateIngestToken, UpdateClass,
@@ -349,12 +349,7 @@ fn lectures_section(data: &ClassData, actions: ClassActions) -> impl IntoView + 
             <ol class="mt-2 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="lectures">
                 {data.lectures.iter().map(|lecture| {
                     let starts = lecture.starts_at;
-                    let counts = fill(i18n.t().lecture_counts, &[
-                        ("present", &lecture.present.to_string()),
-                        ("late", &lecture.late.to_string()),
-                        ("absent", &lecture.absent.to_string()),
-                        ("expected", &lecture.expected.to_string()),
-                    ]);
+                    let counts = lecture_counts(i18n, &lecture);
                     let rate = percent(lecture.rate());
                     let mine = lecture.my_status;
                     view! {

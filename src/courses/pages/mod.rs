@@ -46,3 +46,28 @@ fn date_range(begins: Option<NaiveDate>, ends: Option<NaiveDate>) -> String {
 fn status_label(i18n: I18n, status: super::model::AttendanceStatus) -> &'static str {
     status.label(i18n.t())
 }
+
+/// "n present, n late, n absent of n" for a lecture, following the page's language.
+fn lecture_counts(
+    i18n: I18n,
+    lecture: &super::model::LectureSummary,
+) -> impl Fn() -> String + use<> {
+    let counts = [
+        lecture.present,
+        lecture.late,
+        lecture.absent,
+        lecture.expected,
+    ]
+    .map(|n| n.to_string());
+    move || {
+        crate::i18n::fill(
+            i18n.t().lecture_counts,
+            &[
+                ("present", &counts[0]),
+                ("late", &counts[1]),
+                ("absent", &counts[2]),
+                ("expected", &counts[3]),
+            ],
+        )
+    }
+}

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::certificates::certificate_list;
-use super::{date_range, percent, status_label};
+use super::{date_range, lecture_counts, percent, status_label};
 use crate::auth::AdminNav;
 use crate::courses::api::{
     AddInterest, ApproveAccountRequest, RejectAccountRequest, SetInterestActive, SetInterests,
@@ -96,15 +96,7 @@ pub fn TeacherDashboardPage() -> impl IntoView {
     let dashboard = Resource::new(|| (), |_| crate::courses::api::get_teacher_dashboard());
     let lecture_row = move |lecture: LectureSummary| {
         let starts = lecture.starts_at;
-        let counts = fill(
-            i18n.t().lecture_counts,
-            &[
-                ("present", &lecture.present.to_string()),
-                ("late", &lecture.late.to_string()),
-                ("absent", &lecture.absent.to_string()),
-                ("expected", &lecture.expected.to_string()),
-            ],
-        );
+        let counts = lecture_counts(i18n, &lecture);
         view! {
             <li class="flex flex-wrap justify-between gap-2 px-3 py-2">
                 <a href=format!("/lectures/{}", lecture.id) class=LINK>{lecture.title.clone()}</a>
