@@ -349,7 +349,7 @@ fn lectures_section(data: &ClassData, actions: ClassActions) -> impl IntoView + 
             <ol class="mt-2 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="lectures">
                 {data.lectures.iter().map(|lecture| {
                     let starts = lecture.starts_at;
-                    let counts = lecture_counts(i18n, &lecture);
+                    let counts = lecture_counts(i18n, lecture);
                     let rate = percent(lecture.rate());
                     let mine = lecture.my_status;
                     view! {
