@@ -12,7 +12,7 @@ use crate::t;
 pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <header class="border-b border-slate-200 bg-white">
+        <header class="border-b border-slate-200 bg-white print:hidden">
             <div class="mx-auto flex w-full max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3">
                 <A href="/" attr:class="text-lg font-bold text-indigo-700">
                     {t!(i18n, app_name)}
@@ -71,7 +71,7 @@ fn RoleLinks() -> impl IntoView {
 pub fn SiteFooter() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <footer class="mx-auto w-full max-w-5xl px-4 py-6 text-sm text-slate-600">
+        <footer class="mx-auto w-full max-w-5xl px-4 py-6 text-sm text-slate-600 print:hidden">
             <p>{t!(i18n, footer_source)}</p>
         </footer>
     }
