@@ -21,6 +21,7 @@ on_both_backends!(
     students_keep_a_profile_interests_and_progress,
     instructors_request_accounts_that_admins_approve,
     the_teacher_dashboard_shows_today_and_the_week,
+    instructors_only_reach_their_own_classes,
 );
 
 /// Calls a server function and returns the status and JSON body (or `Null`).
@@ -1421,4 +1422,151 @@ async fn the_teacher_dashboard_shows_today_and_the_week(app: TestApp) {
     assert_eq!(upcoming, ["Soon"]);
     let (status, _) = json(&app, &student, "get_teacher_dashboard", &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn instructors_only_reach_their_own_classes(app: TestApp) {
+    let (a_id, teacher_a) = person(&app, "a@example.edu", Role::Instructor).await;
+    let (_, teacher_b) = person(&app, "b@example.edu", Role::Instructor).await;
+    let (course, class_a) = course_and_class(&app, &teacher_a, "Py").await;
+    // Any instructor may open a class under an active course...
+    let (status, class_b) = json(
+        &app,
+        &teacher_b,
+        "create_class",
+        &[
+            ("course_id", &course),
+            ("title", "B cohort"),
+            ("subject", "Py"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let class_b = class_b.as_str().unwrap().to_owned();
+    let (s1, _) = person(&app, "s1@example.edu", Role::Student).await;
+    json(
+        &app,
+        &teacher_a,
+        "add_student",
+        &[("id", &class_a), ("email", "s1@example.edu")],
+    )
+    .await;
+    enrolled_at(
+        &app,
+        &class_a,
+        &s1,
+        chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 0, 0, 0).unwrap(),
+    )
+    .await;
+    let lecture_a = lecture(&app, &teacher_a, &class_a, "L", "2026-02-02T09:00").await;
+    json(
+        &app,
+        &teacher_a,
+        "save_attendance",
+        &[("id", &lecture_a), (&format!("status[k{s1}]"), "present")],
+    )
+    .await;
+    let (_, issued) = json(
+        &app,
+        &teacher_a,
+        "issue_certificates",
+        &[("course_id", &course), ("min_rate", "50")],
+    )
+    .await;
+    assert_eq!(issued["issued"], 1);
+
+    // ...but sees and certifies only the students of their own classes.
+    let (_, page) = json(&app, &teacher_b, "get_course", &[("id", &course)]).await;
+    assert_eq!(page["may_certify"], true);
+    assert_eq!(page["students"], Value::Array(vec![]));
+    assert_eq!(page["certifications"], Value::Array(vec![]));
+    let (status, _) = json(
+        &app,
+        &teacher_b,
+        "issue_certificate",
+        &[
+            ("course_id", &course),
+            ("student_id", &s1),
+            (&format!("classes[k{class_a}]"), "on"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "not a student of B's classes"
+    );
+    let (_, issued) = json(
+        &app,
+        &teacher_b,
+        "issue_certificates",
+        &[("course_id", &course), ("min_rate", "0")],
+    )
+    .await;
+    assert_eq!(issued["issued"], 0);
+    let (status, _) = json(&app, &teacher_b, "get_progress", &[("user_id", &s1)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Once s1 is also in B's class, B sees that class's record and no other.
+    json(
+        &app,
+        &teacher_b,
+        "add_student",
+        &[("id", &class_b), ("email", "s1@example.edu")],
+    )
+    .await;
+    let (status, progress) = json(&app, &teacher_b, "get_progress", &[("user_id", &s1)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let classes: Vec<&str> = progress["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, [class_b.as_str()]);
+    let (status, _) = json(
+        &app,
+        &teacher_b,
+        "issue_certificate",
+        &[
+            ("course_id", &course),
+            ("student_id", &s1),
+            (&format!("classes[k{class_a}]"), "on"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "class A is not B's to certify"
+    );
+
+    // An instructor made a student loses the staff rights of their classes.
+    db_run!(app.state.db.writer(), |pool| {
+        sqlx::query("UPDATE users SET role = 'student' WHERE id = $1")
+            .bind(&a_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+    .unwrap();
+    let (status, _) = class_data(&app, &teacher_a, &class_a).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Absurd page numbers are clamped, not a server error.
+    let (status, _) = json(
+        &app,
+        &teacher_b,
+        "list_courses",
+        &[("query[page]", "9223372036854775807")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = json(
+        &app,
+        &teacher_b,
+        "list_courses",
+        &[("query[search]", "100%_\\")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }

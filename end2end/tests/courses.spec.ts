@@ -71,6 +71,10 @@ test("a course from creation to a verified certificate", async ({ page, browser 
 
   // The teacher opens check-in; the code on screen lets the student in.
   await page.getByRole("button", { name: "Open check-in" }).click();
+  await expect(page.getByTestId("check-in-code")).toBeVisible();
+  // A reload while check-in is open hydrates cleanly and keeps the list live.
+  await page.reload({ waitUntil: "networkidle" });
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
   const code = (await page.getByTestId("check-in-code").innerText()).trim();
   expect(code).toMatch(/^\d{6}$/);
   await studentPage.goto("/checkin");

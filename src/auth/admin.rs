@@ -26,7 +26,7 @@ pub async fn search(db: &Db, query: &UserQuery) -> Result<UserListing, sqlx::Err
          OR LOWER(first_name || ' ' || last_name) LIKE $1) \
          AND ($2 = '' OR role = $2) AND ($3 = '' OR auth_type = $3) \
          AND (($4 = 'deleted' AND deleted_at IS NOT NULL) OR ($4 <> 'deleted' AND deleted_at IS NULL AND ($4 = '' OR status = $4)))";
-    let page = query.page.max(1);
+    let page = query.page.clamp(1, crate::db::MAX_PAGE);
     let count_sql = format!("SELECT COUNT(*) FROM users WHERE {filter}");
     let list_sql = format!(
         "SELECT {DETAIL_COLUMNS} FROM users WHERE {filter} ORDER BY created_at DESC, id LIMIT $5 OFFSET $6"

@@ -29,6 +29,8 @@ pub async fn class_role(
         .await
     })?;
     let (teaches, attends) = row.ok_or_else(|| AppError::NotFound.with_status())?;
+    // A former instructor (now a student) keeps the row but not the rights.
+    let teaches = teaches && user.role() >= Role::Instructor;
     Ok(if teaches || user.role() >= Role::Admin {
         Some(ClassRole::Staff)
     } else if attends {
@@ -64,47 +66,63 @@ pub async fn lecture_class(db: &Db, lecture_id: &str) -> Result<String, AppError
     class_id.ok_or_else(|| AppError::NotFound.with_status())
 }
 
-/// Whether `user` may issue certificates for a course: administrators, the course's
-/// author, and instructors of one of its classes.
-pub async fn may_certify(db: &Db, user: &User, course_id: &str) -> Result<bool, AppError> {
-    if user.role() >= Role::Admin {
-        return Ok(true);
-    }
+/// The classes of a course whose students `user` may certify: all of them for
+/// administrators and the course's author, else those `user` teaches. Empty: no rights.
+pub async fn certifiable_classes(
+    db: &Db,
+    user: &User,
+    course_id: &str,
+) -> Result<Vec<String>, AppError> {
     if user.role() < Role::Instructor {
-        return Ok(false);
+        return Ok(Vec::new());
     }
-    let allowed: bool = db_run!(db.reader(), |pool| {
+    let all = user.role() >= Role::Admin;
+    let ids: Vec<String> = db_run!(db.reader(), |pool| {
         sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM courses WHERE id = $1 AND created_by = $2) \
-                 OR EXISTS (SELECT 1 FROM classes c JOIN class_instructors i ON i.class_id = c.id \
-                            WHERE c.course_id = $1 AND i.user_id = $2)",
+            "SELECT c.id FROM classes c JOIN courses co ON co.id = c.course_id WHERE c.course_id = $1 \
+             AND ($2 OR co.created_by = $3 \
+                  OR EXISTS (SELECT 1 FROM class_instructors i WHERE i.class_id = c.id AND i.user_id = $3)) \
+             ORDER BY c.id",
         )
         .bind(course_id)
+        .bind(all)
         .bind(&user.id)
-        .fetch_one(pool)
+        .fetch_all(pool)
         .await
     })?;
-    Ok(allowed)
+    Ok(ids)
 }
 
-/// Whether `viewer` may see `student_id`'s records: the student, administrators, and
-/// instructors of a class the student is in.
-pub async fn may_view_student(db: &Db, viewer: &User, student_id: &str) -> Result<bool, AppError> {
+/// The classes of a student that `viewer` may see, or `None` for all of them (the
+/// student, administrators); an empty list means none.
+pub async fn visible_classes_of(
+    db: &Db,
+    viewer: &User,
+    student_id: &str,
+) -> Result<Option<Vec<String>>, AppError> {
     if viewer.id == student_id || viewer.role() >= Role::Admin {
-        return Ok(true);
+        return Ok(None);
     }
     if viewer.role() < Role::Instructor {
-        return Ok(false);
+        return Ok(Some(Vec::new()));
     }
-    let teaches: bool = db_run!(db.reader(), |pool| {
+    let ids: Vec<String> = db_run!(db.reader(), |pool| {
         sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM enrollments e JOIN class_instructors i ON i.class_id = e.class_id \
-                            WHERE e.user_id = $1 AND i.user_id = $2)",
+            "SELECT e.class_id FROM enrollments e JOIN class_instructors i ON i.class_id = e.class_id \
+             WHERE e.user_id = $1 AND e.status = 'active' AND i.user_id = $2",
         )
         .bind(student_id)
         .bind(&viewer.id)
-        .fetch_one(pool)
+        .fetch_all(pool)
         .await
     })?;
-    Ok(teaches)
+    Ok(Some(ids))
+}
+
+/// Whether `viewer` may see `student_id`'s records at all: the student, administrators,
+/// and instructors of a class the student is active in.
+pub async fn may_view_student(db: &Db, viewer: &User, student_id: &str) -> Result<bool, AppError> {
+    Ok(visible_classes_of(db, viewer, student_id)
+        .await?
+        .is_none_or(|classes| !classes.is_empty()))
 }

@@ -131,21 +131,19 @@ pub async fn create_course(
 pub async fn get_course(id: String) -> Result<CoursePage, AppError> {
     let (user, state) = instructor().await?;
     let course = super::classes::course(&state.db, &id).await?;
-    let may_certify = super::access::may_certify(&state.db, &user, &id).await?;
+    // Certificates and students are shown for the classes the user may certify.
+    let allowed = super::access::certifiable_classes(&state.db, &user, &id).await?;
+    let certifications = super::certs::for_course(&state.db, &id)
+        .await?
+        .into_iter()
+        .filter(|cert| cert.classes.iter().any(|c| allowed.contains(&c.id)))
+        .collect();
     Ok(CoursePage {
         may_edit: super::classes::may_edit_course(&user, &course),
         classes: super::classes::course_classes(&state.db, &id).await?,
-        certifications: if may_certify {
-            super::certs::for_course(&state.db, &id).await?
-        } else {
-            Vec::new()
-        },
-        students: if may_certify {
-            super::classes::course_students(&state.db, &id).await?
-        } else {
-            Vec::new()
-        },
-        may_certify,
+        students: super::classes::students_of(&state.db, &allowed).await?,
+        certifications,
+        may_certify: !allowed.is_empty(),
         course,
     })
 }
@@ -510,11 +508,20 @@ pub async fn issue_certificate(
     #[server(default)] classes: HashMap<String, String>,
 ) -> Result<String, AppError> {
     let (user, state) = signed_in().await?;
-    if !super::access::may_certify(&state.db, &user, &course_id).await? {
+    let allowed = super::access::certifiable_classes(&state.db, &user, &course_id).await?;
+    if allowed.is_empty() {
         return Err(AppError::Forbidden.with_status());
     }
     let class_ids = ticked_ids(classes);
-    super::certs::issue(&state.db, &user, &course_id, &student_id, &class_ids).await
+    super::certs::issue(
+        &state.db,
+        &user,
+        &course_id,
+        &student_id,
+        &class_ids,
+        &allowed,
+    )
+    .await
 }
 
 /// Issues certificates to everyone at or above `min_rate` percent attendance.
@@ -524,7 +531,8 @@ pub async fn issue_certificates(
     min_rate: String,
 ) -> Result<BulkIssue, AppError> {
     let (user, state) = signed_in().await?;
-    if !super::access::may_certify(&state.db, &user, &course_id).await? {
+    let allowed = super::access::certifiable_classes(&state.db, &user, &course_id).await?;
+    if allowed.is_empty() {
         return Err(AppError::Forbidden.with_status());
     }
     let min_rate = min_rate
@@ -533,7 +541,8 @@ pub async fn issue_certificates(
         .ok()
         .filter(|r| (0.0..=100.0).contains(r))
         .ok_or_else(|| AppError::field("min_rate", "invalid_number").with_status())?;
-    let issued = super::certs::issue_above(&state.db, &user, &course_id, min_rate).await?;
+    let issued =
+        super::certs::issue_above(&state.db, &user, &allowed, &course_id, min_rate).await?;
     // The count travels in the URL, so the page reads the same with or without JavaScript.
     leptos_axum::redirect(&format!("/courses/{course_id}?issued={}", issued.issued));
     Ok(issued)
@@ -567,10 +576,17 @@ pub async fn get_progress(#[server(default)] user_id: String) -> Result<Progress
     } else {
         user_id
     };
-    if !super::access::may_view_student(&state.db, &user, &student_id).await? {
+    let visible = super::access::visible_classes_of(&state.db, &user, &student_id).await?;
+    if visible.as_ref().is_some_and(Vec::is_empty) {
         return Err(AppError::Forbidden.with_status());
     }
-    super::students::progress(&state.db, state.config.timezone, &student_id).await
+    super::students::progress(
+        &state.db,
+        state.config.timezone,
+        &student_id,
+        visible.as_deref(),
+    )
+    .await
 }
 
 /// The interest catalogue with the signed-in user's choices.

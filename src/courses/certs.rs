@@ -12,14 +12,17 @@ use crate::auth::service::User;
 use crate::db::Db;
 use crate::db_run;
 
-/// Issues (or re-issues with the new class list) a student's certificate for a course.
-/// Every class must belong to the course and have had the student on its roster.
+/// Issues a student's certificate for a course, or adds classes to the one they hold
+/// (its number and issue date stay, so printed copies remain valid). Every class must
+/// belong to the course, be one `allowed` (see `access::certifiable_classes`), and have
+/// had the student on its roster.
 pub async fn issue(
     db: &Db,
     by: &User,
     course_id: &str,
     student_id: &str,
     class_ids: &[String],
+    allowed: &[String],
 ) -> Result<String, AppError> {
     if class_ids.is_empty() {
         return Err(AppError::field("class_ids", "required").with_status());
@@ -34,18 +37,19 @@ pub async fn issue(
         .fetch_all(pool)
         .await
     })?;
-    if enrolled.is_empty() {
+    if !enrolled.iter().any(|id| allowed.contains(id)) {
         return Err(AppError::field("student", "not_in_course").with_status());
     }
     if !class_ids.iter().all(|id| enrolled.contains(id)) {
         return Err(AppError::field("class_ids", "not_in_course").with_status());
     }
-    let mut class_ids = class_ids.to_vec();
-    class_ids.sort();
-    class_ids.dedup();
-    store(db, by, course_id, student_id, &class_ids).await
+    if !class_ids.iter().all(|id| allowed.contains(id)) {
+        return Err(AppError::Forbidden.with_status());
+    }
+    store(db, by, course_id, student_id, class_ids).await
 }
 
+/// Creates the certificate, or adds the classes missing from an existing one.
 async fn store(
     db: &Db,
     by: &User,
@@ -53,56 +57,95 @@ async fn store(
     student_id: &str,
     class_ids: &[String],
 ) -> Result<String, AppError> {
-    let id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
-    let classes = serde_json::to_string(class_ids).map_err(AppError::internal)?;
-    db_run!(db.writer(), |pool| {
-        sqlx::query(
-            "INSERT INTO certifications (id, course_id, user_id, class_ids, issued_at, created_at, created_by, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $5, $6, $5, $6) \
-             ON CONFLICT (course_id, user_id) DO UPDATE SET class_ids = excluded.class_ids, issued_at = excluded.issued_at, \
-             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    let existing: Option<(String, String)> = db_run!(db.reader(), |pool| {
+        sqlx::query_as(
+            "SELECT id, class_ids FROM certifications WHERE course_id = $1 AND user_id = $2",
         )
-        .bind(&id)
         .bind(course_id)
         .bind(student_id)
-        .bind(&classes)
-        .bind(now)
-        .bind(&by.id)
-        .execute(pool)
+        .fetch_optional(pool)
         .await
-        .map(|_| ())
     })?;
-    let stored: String = db_run!(db.reader(), |pool| {
-        sqlx::query_scalar("SELECT id FROM certifications WHERE course_id = $1 AND user_id = $2")
-            .bind(course_id)
-            .bind(student_id)
-            .fetch_one(pool)
-            .await
-    })?;
-    Ok(stored)
+    let mut classes: Vec<String> = existing
+        .as_ref()
+        .and_then(|(_, ids)| serde_json::from_str(ids).ok())
+        .unwrap_or_default();
+    let before = classes.len();
+    classes.extend(class_ids.iter().cloned());
+    classes.sort();
+    classes.dedup();
+    let json = serde_json::to_string(&classes).map_err(AppError::internal)?;
+    match existing {
+        Some((id, _)) if classes.len() == before => Ok(id),
+        Some((id, _)) => {
+            db_run!(db.writer(), |pool| {
+                sqlx::query("UPDATE certifications SET class_ids = $1, updated_at = $2, updated_by = $3 WHERE id = $4")
+                    .bind(&json)
+                    .bind(now)
+                    .bind(&by.id)
+                    .bind(&id)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            })?;
+            Ok(id)
+        }
+        None => {
+            let id = uuid::Uuid::now_v7().to_string();
+            db_run!(db.writer(), |pool| {
+                sqlx::query(
+                    "INSERT INTO certifications (id, course_id, user_id, class_ids, issued_at, created_at, created_by, updated_at, updated_by) \
+                     VALUES ($1, $2, $3, $4, $5, $5, $6, $5, $6) ON CONFLICT (course_id, user_id) DO NOTHING",
+                )
+                .bind(&id)
+                .bind(course_id)
+                .bind(student_id)
+                .bind(&json)
+                .bind(now)
+                .bind(&by.id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+            })?;
+            // Two issues at once: the first insert wins, and both report its id.
+            let stored: String = db_run!(db.reader(), |pool| {
+                sqlx::query_scalar(
+                    "SELECT id FROM certifications WHERE course_id = $1 AND user_id = $2",
+                )
+                .bind(course_id)
+                .bind(student_id)
+                .fetch_one(pool)
+                .await
+            })?;
+            Ok(stored)
+        }
+    }
 }
 
-/// Issues a certificate to every student of the course whose attendance reached
-/// `min_rate` percent in at least one class; each lists the classes where it did.
+/// Issues a certificate to every student whose attendance reached `min_rate` percent
+/// (and who attended at least once) in at least one of the `allowed` classes; each lists
+/// the classes where they did. Returns how many students were certified.
 pub async fn issue_above(
     db: &Db,
     by: &User,
+    allowed: &[String],
     course_id: &str,
     min_rate: f64,
 ) -> Result<BulkIssue, AppError> {
-    let classes = super::classes::course_classes(db, course_id).await?;
     let now = Utc::now();
     let mut completed: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for class in &classes {
-        let record = ClassRecord::load(db, &class.id).await?;
+    for class_id in allowed {
+        let record = ClassRecord::load(db, class_id).await?;
         for student in record.students() {
             let (attended, counted) = record.student_totals(student, now);
-            if super::model::rate(attended, counted).is_some_and(|r| r + 1e-9 >= min_rate) {
+            let passed = attended > 0
+                && super::model::rate(attended, counted).is_some_and(|r| r + 1e-9 >= min_rate);
+            if passed {
                 completed
                     .entry(student.to_owned())
                     .or_default()
-                    .push(class.id.clone());
+                    .push(class_id.clone());
             }
         }
     }

@@ -43,9 +43,12 @@ pub async fn create_course(db: &Db, user: &User, input: &CourseInput) -> Result<
 
 /// One page of courses whose title or keyword contains the search text.
 pub async fn search_courses(db: &Db, query: &CourseQuery) -> Result<CourseListing, AppError> {
-    let pattern = format!("%{}%", query.search.trim().to_lowercase());
-    let filter = "(LOWER(title) LIKE $1 OR LOWER(keyword) LIKE $1) AND ($2 OR active)";
-    let page = query.page.max(1);
+    let pattern = format!(
+        "%{}%",
+        crate::db::like_escape(&query.search.trim().to_lowercase())
+    );
+    let filter = "(LOWER(title) LIKE $1 ESCAPE '\\' OR LOWER(keyword) LIKE $1 ESCAPE '\\') AND ($2 OR active)";
+    let page = query.page.clamp(1, crate::db::MAX_PAGE);
     let count_sql = format!("SELECT COUNT(*) FROM courses WHERE {filter}");
     let list_sql = format!(
         "SELECT {COURSE_COLUMNS} FROM courses WHERE {filter} ORDER BY active DESC, title, id LIMIT $3 OFFSET $4"
@@ -152,7 +155,8 @@ const SUMMARY_SELECT: &str = "SELECT c.id, c.course_id, co.title AS course_title
 
 async fn summaries(db: &Db, condition: &str, bind: &str) -> Result<Vec<ClassSummary>, AppError> {
     let sql = format!(
-        "{SUMMARY_SELECT} WHERE {condition} ORDER BY c.archived, c.begins_on DESC, c.title, c.id"
+        "{SUMMARY_SELECT} WHERE {condition} \
+         ORDER BY c.archived, CASE WHEN c.begins_on IS NULL THEN 1 ELSE 0 END, c.begins_on DESC, c.title, c.id"
     );
     Ok(db_run!(db.reader(), |pool| {
         sqlx::query_as(&sql).bind(bind).fetch_all(pool).await
@@ -164,18 +168,18 @@ pub async fn course_classes(db: &Db, course_id: &str) -> Result<Vec<ClassSummary
     summaries(db, "c.course_id = $1", course_id).await
 }
 
-/// Active students of any class of a course.
-pub async fn course_students(db: &Db, course_id: &str) -> Result<Vec<Person>, AppError> {
-    Ok(db_run!(db.reader(), |pool| {
-        sqlx::query_as(
-            "SELECT DISTINCT u.id, u.email, u.first_name, u.last_name FROM users u \
-             JOIN enrollments e ON e.user_id = u.id AND e.status = 'active' JOIN classes c ON c.id = e.class_id \
-             WHERE c.course_id = $1 ORDER BY u.last_name, u.first_name",
-        )
-        .bind(course_id)
-        .fetch_all(pool)
-        .await
-    })?)
+/// Active students of any of `class_ids`, each once.
+pub async fn students_of(db: &Db, class_ids: &[String]) -> Result<Vec<Person>, AppError> {
+    let mut students: Vec<Person> = Vec::new();
+    for class_id in class_ids {
+        for (person, _) in enrolled(db, class_id, "active").await? {
+            if !students.iter().any(|p| p.id == person.id) {
+                students.push(person);
+            }
+        }
+    }
+    students.sort_by(|a, b| (&a.last_name, &a.first_name).cmp(&(&b.last_name, &b.first_name)));
+    Ok(students)
 }
 
 /// Classes `user` teaches.
@@ -598,12 +602,21 @@ pub async fn remove_student(db: &Db, class_id: &str, student_id: &str) -> Result
     Ok(())
 }
 
+/// Unknown join codes a student may try in 15 minutes (codes are short enough to guess
+/// otherwise).
+pub const JOIN_FAILURES: crate::auth::limits::Limit = crate::auth::limits::Limit {
+    kind: "join_user",
+    max: 10,
+    window: chrono::Duration::minutes(15),
+};
+
 /// A student joins by code: at once, or waiting for approval when the class asks for it.
 pub async fn join_by_code(db: &Db, student: &User, typed: &str) -> Result<JoinOutcome, AppError> {
     let code = codes::normalize_join_code(typed);
     if code.is_empty() {
         return Err(AppError::field("code", "required").with_status());
     }
+    crate::auth::limits::check(db, JOIN_FAILURES, &student.id).await?;
     let found: Option<(String, bool, bool)> = db_run!(db.reader(), |pool| {
         sqlx::query_as(
             "SELECT c.id, c.join_approval, c.archived OR NOT co.active FROM classes c JOIN courses co ON co.id = c.course_id \
@@ -614,6 +627,7 @@ pub async fn join_by_code(db: &Db, student: &User, typed: &str) -> Result<JoinOu
         .await
     })?;
     let Some((class_id, approval, closed)) = found else {
+        crate::auth::limits::record(db, JOIN_FAILURES, &student.id).await?;
         return Err(AppError::field("code", "unknown_join_code").with_status());
     };
     if closed {
@@ -628,7 +642,12 @@ pub async fn join_by_code(db: &Db, student: &User, typed: &str) -> Result<JoinOu
     })?;
     match existing.as_deref() {
         Some("active") => Ok(JoinOutcome::AlreadyMember),
-        Some(_) => Ok(JoinOutcome::AwaitingApproval),
+        // Still waiting, unless the class has stopped asking for approval.
+        Some(_) if approval => Ok(JoinOutcome::AwaitingApproval),
+        Some(_) => {
+            enroll(db, &student.id, &class_id, &student.id, true).await?;
+            Ok(JoinOutcome::Joined)
+        }
         None => {
             enroll(db, &student.id, &class_id, &student.id, !approval).await?;
             Ok(if approval {
@@ -644,6 +663,9 @@ pub async fn join_by_code(db: &Db, student: &User, typed: &str) -> Result<JoinOu
 /// gets its own join code and ingest token.
 pub async fn copy_class(db: &Db, user: &User, id: &str, title: &str) -> Result<String, AppError> {
     let source = class(db, id).await?;
+    if !course(db, &source.course_id).await?.active {
+        return Err(AppError::field("title", "course_inactive").with_status());
+    }
     let input = ClassInput {
         title: title.to_owned(),
         subject: source.subject.clone(),

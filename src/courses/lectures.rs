@@ -65,43 +65,53 @@ pub async fn create(
     let id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
     let starts_at = local_to_utc(tz, input.starts_at);
-    let sequence = match input.sequence {
-        Some(n) => n,
-        None => {
-            let last: Option<i64> = db_run!(db.reader(), |pool| {
-                sqlx::query_scalar("SELECT MAX(sequence) FROM lectures WHERE class_id = $1")
-                    .bind(class_id)
-                    .fetch_one(pool)
-                    .await
-            })?;
-            last.unwrap_or(0) + 1
+    // Without a number the lecture goes last; two added at once may pick the same
+    // number, and the later one then takes the next.
+    for _ in 0..3 {
+        let sequence = match input.sequence {
+            Some(n) => n,
+            None => {
+                let last: Option<i64> = db_run!(db.writer(), |pool| {
+                    sqlx::query_scalar("SELECT MAX(sequence) FROM lectures WHERE class_id = $1")
+                        .bind(class_id)
+                        .fetch_one(pool)
+                        .await
+                })?;
+                last.unwrap_or(0) + 1
+            }
+        };
+        let inserted = db_run!(db.writer(), |pool| {
+            sqlx::query(
+                "INSERT INTO lectures (id, class_id, title, sequence, starts_at, duration_minutes, attendance_type, \
+                 created_at, created_by, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $9)",
+            )
+            .bind(&id)
+            .bind(class_id)
+            .bind(&input.title)
+            .bind(sequence)
+            .bind(starts_at)
+            .bind(input.duration_minutes)
+            .bind(&input.attendance_type)
+            .bind(now)
+            .bind(&user.id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        });
+        match inserted {
+            Ok(()) => return Ok(id),
+            Err(sqlx::Error::Database(e))
+                if e.is_unique_violation() && input.sequence.is_none() =>
+            {
+                continue;
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(AppError::field("sequence", "taken").with_status());
+            }
+            Err(e) => return Err(e.into()),
         }
-    };
-    let inserted = db_run!(db.writer(), |pool| {
-        sqlx::query(
-            "INSERT INTO lectures (id, class_id, title, sequence, starts_at, duration_minutes, attendance_type, \
-             created_at, created_by, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $9)",
-        )
-        .bind(&id)
-        .bind(class_id)
-        .bind(&input.title)
-        .bind(sequence)
-        .bind(starts_at)
-        .bind(input.duration_minutes)
-        .bind(&input.attendance_type)
-        .bind(now)
-        .bind(&user.id)
-        .execute(pool)
-        .await
-        .map(|_| ())
-    });
-    match inserted {
-        Ok(_) => Ok(id),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            Err(AppError::field("sequence", "taken").with_status())
-        }
-        Err(e) => Err(e.into()),
     }
+    Err(AppError::field("sequence", "taken").with_status())
 }
 
 /// Changes a lecture's fields.
@@ -119,6 +129,8 @@ pub async fn update(
     let updated = db_run!(db.writer(), |pool| {
         sqlx::query(
             "UPDATE lectures SET title = $1, sequence = $2, starts_at = $3, duration_minutes = $4, attendance_type = $5, \
+             checkin_secret = CASE WHEN $5 = 'manual' THEN NULL ELSE checkin_secret END, \
+             checkin_open_until = CASE WHEN $5 = 'manual' THEN NULL ELSE checkin_open_until END, \
              updated_at = $6, updated_by = $7 WHERE id = $8",
         )
         .bind(&input.title)
@@ -236,6 +248,17 @@ impl ClassRecord {
                 })
                 .count() as i64
         };
+        let (present, late) = (
+            count(AttendanceStatus::Present),
+            count(AttendanceStatus::Late),
+        );
+        // Once a lecture has started, an expected student without a mark is absent, so
+        // the counts add up to the rate.
+        let absent = if lecture.starts_at <= Utc::now() {
+            expected.len() as i64 - present - late
+        } else {
+            count(AttendanceStatus::Absent)
+        };
         LectureSummary {
             id: lecture.id.clone(),
             class_id: lecture.class_id.clone(),
@@ -245,9 +268,9 @@ impl ClassRecord {
             duration_minutes: lecture.duration_minutes,
             attendance_type: AttendanceType::parse(&lecture.attendance_type)
                 .unwrap_or(AttendanceType::Manual),
-            present: count(AttendanceStatus::Present),
-            late: count(AttendanceStatus::Late),
-            absent: count(AttendanceStatus::Absent),
+            present,
+            late,
+            absent,
             expected: expected.len() as i64,
             my_status: student
                 .and_then(|s| self.marks.get(&(lecture.id.clone(), s.to_owned())).copied()),

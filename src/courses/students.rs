@@ -153,11 +153,20 @@ async fn person(db: &Db, id: &str) -> Result<Person, AppError> {
 }
 
 /// A student's attendance in each of their classes, and their certificates.
-pub async fn progress(db: &Db, tz: Tz, student_id: &str) -> Result<Progress, AppError> {
+/// `only` limits the classes to those a teacher may see.
+pub async fn progress(
+    db: &Db,
+    tz: Tz,
+    student_id: &str,
+    only: Option<&[String]>,
+) -> Result<Progress, AppError> {
     let student = person(db, student_id).await?;
-    let classes = super::classes::attending(db, student_id).await?;
+    let classes = super::classes::attending(db, student_id)
+        .await?
+        .into_iter()
+        .filter(|c| only.is_none_or(|ids| ids.contains(&c.id)));
     let now = Utc::now();
-    let mut rows = Vec::with_capacity(classes.len());
+    let mut rows = Vec::new();
     for class in classes {
         let record = ClassRecord::load(db, &class.id).await?;
         let (attended, counted) = record.student_totals(student_id, now);

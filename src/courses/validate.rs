@@ -1,7 +1,7 @@
 //! Input rules for courses, classes, lectures and account requests. Each problem is a
 //! field name and a code, reported all at once; `messages.rs` words the codes.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use crate::app_error::FieldProblem;
 
@@ -73,6 +73,10 @@ pub fn course(
     p.finish(input)
 }
 
+/// Years a date may have: anything else is a typing mistake, and four-digit years keep
+/// stored times in order.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
 /// An optional date from a date input (`YYYY-MM-DD`).
 pub fn optional_date(raw: &str) -> Result<Option<NaiveDate>, &'static str> {
     let raw = raw.trim();
@@ -80,8 +84,10 @@ pub fn optional_date(raw: &str) -> Result<Option<NaiveDate>, &'static str> {
         return Ok(None);
     }
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .filter(|d| YEARS.contains(&d.year()))
         .map(Some)
-        .map_err(|_| "invalid_date")
+        .ok_or("invalid_date")
 }
 
 /// A class's fields.
@@ -185,7 +191,9 @@ pub fn datetime_local(raw: &str) -> Result<NaiveDateTime, &'static str> {
     }
     NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| "invalid_date")
+        .ok()
+        .filter(|d| YEARS.contains(&d.year()))
+        .ok_or("invalid_date")
 }
 
 /// One student of an account request.

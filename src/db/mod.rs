@@ -33,6 +33,17 @@ macro_rules! db_run {
     };
 }
 
+/// The highest page number a list accepts (beyond it, offsets would overflow).
+pub const MAX_PAGE: i64 = 100_000;
+
+/// `text` for use inside a `LIKE … ESCAPE '\'` pattern: `%`, `_` and `\` match
+/// themselves.
+pub fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// Which database engine a URL names.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -105,8 +105,10 @@ fn sheet_view(
             <h2 id="check-in-heading" class="text-lg font-semibold">{t!(i18n, check_in_title)}</h2>
             {match data.check_in.clone() {
                 Some(state) => view! {
-                    // Without JavaScript the page reloads itself to show the next code.
-                    <noscript><meta http-equiv="refresh" content="10" /></noscript>
+                    // Without JavaScript the page reloads itself to show the next code. As
+                    // inner HTML, hydration never walks into it (with scripts on, browsers
+                    // keep a noscript's content as text).
+                    <noscript inner_html=r#"<meta http-equiv="refresh" content="10">"# />
                     <div class=CARD>
                         <p class="text-sm text-slate-600">{t!(i18n, check_in_code_lead)}</p>
                         <p class="font-mono text-6xl font-bold tracking-[0.3em]" data-testid="check-in-code" aria-live="polite">{state.code.clone()}</p>
