@@ -438,6 +438,11 @@ messages! {
     instructor_add_email { en: "Add an instructor by email", ja: "メールアドレスで講師を追加", ko: "이메일로 강사 추가" }
     instructor_add { en: "Add instructor", ja: "講師を追加", ko: "강사 추가" }
     roster_title { en: "Roster", ja: "名簿", ko: "명단" }
+    roster_empty {
+        en: "No students yet: share the join code, add them by email, or request accounts for them.",
+        ja: "まだ学生がいません。参加コードを共有するか、メールアドレスで追加するか、アカウントを申請してください。",
+        ko: "아직 학생이 없습니다. 참여 코드를 공유하거나, 이메일로 추가하거나, 계정을 요청하세요.",
+    }
     roster_add_email { en: "Add a student by email", ja: "メールアドレスで学生を追加", ko: "이메일로 학생 추가" }
     roster_add { en: "Add student", ja: "学生を追加", ko: "학생 추가" }
     accounts_request { en: "Request accounts for students", ja: "学生アカウントを申請", ko: "학생 계정 요청" }

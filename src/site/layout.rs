@@ -35,7 +35,8 @@ pub fn SiteHeader() -> impl IntoView {
 }
 
 /// Links for what the signed-in user does: classes for everyone, progress for
-/// students, teaching and courses for instructors, administration for admins.
+/// students, teaching and courses for instructors (the account menu links to the
+/// administration).
 #[component]
 fn RoleLinks() -> impl IntoView {
     use crate::auth::model::Role;
@@ -59,7 +60,6 @@ fn RoleLinks() -> impl IntoView {
                     {(role == Role::Student).then(|| link("/progress", |t| t.nav_progress))}
                     {(role >= Role::Instructor).then(|| link("/teach", |t| t.nav_teach))}
                     {(role >= Role::Instructor).then(|| link("/courses", |t| t.nav_courses))}
-                    {(role >= Role::Admin).then(|| link("/admin/users", |t| t.nav_admin))}
                 }
             })}
         </Suspense>

@@ -141,6 +141,7 @@ fn sheet_view(
         <section aria-labelledby="sheet-heading" class="mt-8">
             <h2 id="sheet-heading" class="text-lg font-semibold">{t!(i18n, attendance_sheet)}</h2>
             <p class="mt-1 text-sm text-slate-600">{t!(i18n, attendance_sheet_lead)}</p>
+            {data.rows.is_empty().then(|| view! { <p class="mt-2 text-slate-600">{t!(i18n, roster_empty)}</p> })}
             <ActionForm action=save attr:class="mt-3">
                 <input type="hidden" name="id" value=id.get_value() />
                 <div class="overflow-x-auto">

@@ -276,6 +276,7 @@ fn staff_panel(data: &ClassData, actions: ClassActions) -> impl IntoView + use<>
                 {t!(i18n, roster_title)} " "
                 <span class="text-sm font-normal text-slate-600">{move || fill(i18n.t().students_count, &[("n", &roster_size.to_string())])}</span>
             </h2>
+            {(roster_size == 0).then(|| view! { <p class="mt-2 text-slate-600">{t!(i18n, roster_empty)}</p> })}
             <div class="mt-2 overflow-x-auto">
                 <table class="min-w-full divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white text-sm">
                     <thead class="bg-slate-50 text-left">
@@ -399,14 +400,14 @@ fn AttendanceChart(lectures: Vec<LectureSummary>) -> impl IntoView {
     const BAR: f64 = 24.0;
     const GAP: f64 = 8.0;
     let i18n = use_i18n();
-    if lectures.is_empty() {
+    if lectures.iter().all(|l| l.expected == 0) {
         return ().into_any();
     }
     let width = lectures.len() as f64 * (BAR + GAP);
     view! {
         <figure class="mt-4">
             <figcaption class="text-sm font-medium">{t!(i18n, attendance_chart)}</figcaption>
-            <svg viewBox=format!("0 0 {width} {}", HEIGHT + 16.0) class="mt-2 h-40 w-full max-w-xl" role="img" aria-label=t!(i18n, attendance_chart) data-testid="attendance-chart">
+            <svg viewBox=format!("0 0 {width} {}", HEIGHT + 16.0) width=width * 1.5 height=(HEIGHT + 16.0) * 1.5 class="mt-2 max-w-full" role="img" aria-label=t!(i18n, attendance_chart) data-testid="attendance-chart">
                 <line x1="0" y1=HEIGHT x2=width y2=HEIGHT class="stroke-slate-300" />
                 {lectures.into_iter().enumerate().map(|(i, lecture)| {
                     let rate = lecture.rate().unwrap_or(0.0);
