@@ -7,6 +7,7 @@
 pub mod app;
 pub mod app_error;
 pub mod auth;
+pub mod classroom;
 pub mod courses;
 pub mod health;
 pub mod i18n;

@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::error::ApiError;
 use crate::server::{AppState, guard};
@@ -17,6 +17,15 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/auth/status", get(crate::auth::service::auth_status))
+        .route(
+            "/events",
+            post(crate::classroom::ingest::post_events)
+                .options(crate::classroom::ingest::preflight),
+        )
+        .route(
+            "/events/batch",
+            post(crate::classroom::ingest::post_batch).options(crate::classroom::ingest::preflight),
+        )
         .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
         .layer(axum::middleware::from_fn(guard::json_errors))
 }
@@ -32,6 +41,7 @@ mod tests {
         let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
         assert!(doc["paths"]["/health"].is_object());
+        assert!(doc["paths"]["/api/v1/events"]["post"].is_object());
         assert!(doc["components"]["schemas"]["Error"].is_object());
     }
 }

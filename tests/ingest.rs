@@ -1,0 +1,416 @@
+//! Cell events posted by notebooks (SPEC §5.2) on both databases: both body formats,
+//! the CORS preflight of the JupyterLab extension, idempotent retries, the students'
+//! counters, and every kind of bad input.
+
+mod common;
+
+use common::{TestApp, user};
+use lectern::auth::model::Role;
+use lectern::db_run;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_backends!(
+    events_are_stored_once_and_move_the_counters,
+    bad_input_gets_a_clear_4xx,
+    the_jupyterlab_extension_posts_across_origins,
+    batches_answer_per_event,
+);
+
+/// A class and its ingest token.
+async fn class(app: &TestApp, title: &str) -> (String, String) {
+    let id = user(
+        app,
+        &format!("{title}@example.edu"),
+        title,
+        Role::Instructor,
+        None,
+    )
+    .await;
+    let teacher = lectern::auth::service::active_user(&app.state.db, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let input = lectern::courses::validate::course("Python", "", "").unwrap();
+    let course = lectern::courses::classes::create_course(&app.state.db, &teacher, &input)
+        .await
+        .unwrap();
+    let input = lectern::courses::validate::class(title, "Python", "", "", "", "", false).unwrap();
+    let class_id =
+        lectern::courses::classes::create_class(&app.state.db, &teacher, &course, &input)
+            .await
+            .unwrap();
+    let token = lectern::courses::classes::class(&app.state.db, &class_id)
+        .await
+        .unwrap()
+        .ingest_token;
+    (class_id, token)
+}
+
+fn event(email: &str, event_id: &str, status: &str) -> Value {
+    json!({
+        "event_id": event_id, "user_id": "u1", "user_name": "Mina Park", "email": email,
+        "notebook_path": "lesson1/intro.ipynb", "cell_id": "c12", "cell_type": "code",
+        "execution_count": 3, "code": "print(x)", "output": "", "status": status,
+        "error_type": if status == "error" { "NameError" } else { "" },
+        "error_message": if status == "error" { "name 'x' is not defined" } else { "" },
+        "execution_time": 0.01, "timestamp": "2026-11-22T09:30:00Z", "team_name": "A"
+    })
+}
+
+async fn post(app: &TestApp, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+    let mut request = app.client.post(app.url(path)).json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// (executions, errors, error streak, last error) of a student of a class.
+async fn counters(app: &TestApp, class_id: &str, email: &str) -> (i64, i64, i64, Option<String>) {
+    db_run!(app.state.db.reader(), |pool| {
+        sqlx::query_as(
+            "SELECT executions, errors, error_streak, last_error FROM classroom_students WHERE class_id = $1 AND email = $2",
+        )
+        .bind(class_id)
+        .bind(email)
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap()
+}
+
+async fn stored_events(app: &TestApp) -> i64 {
+    db_run!(app.state.db.reader(), |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM cell_events")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap()
+}
+
+async fn events_are_stored_once_and_move_the_counters(app: TestApp) {
+    let (class_id, token) = class(&app, "spring").await;
+    let (status, body) = post(
+        &app,
+        "/api/v1/events",
+        Some(&token),
+        &event("mina@example.edu", "e1", "success"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["success"], true);
+    assert_eq!(body["message"], "Event recorded successfully");
+    let first = body["event_id"].as_str().unwrap().to_owned();
+    assert!(first.starts_with("evt_"));
+
+    // A retry with the same event_id is acknowledged with the same id, stored once.
+    let (status, again) = post(
+        &app,
+        "/api/v1/events",
+        Some(&token),
+        &event("mina@example.edu", "e1", "success"),
+    )
+    .await;
+    assert_eq!(
+        (status, again["event_id"].as_str()),
+        (StatusCode::CREATED, Some(first.as_str()))
+    );
+    assert_eq!(stored_events(&app).await, 1);
+    assert_eq!(
+        counters(&app, &class_id, "mina@example.edu").await,
+        (1, 0, 0, None)
+    );
+
+    for n in 0..3 {
+        post(
+            &app,
+            "/api/v1/events",
+            Some(&token),
+            &event("mina@example.edu", &format!("err{n}"), "error"),
+        )
+        .await;
+    }
+    assert_eq!(
+        counters(&app, &class_id, "mina@example.edu").await,
+        (
+            4,
+            3,
+            3,
+            Some("NameError in lesson1/intro.ipynb cell c12".to_owned())
+        )
+    );
+    post(
+        &app,
+        "/api/v1/events",
+        Some(&token),
+        &event("mina@example.edu", "ok2", "success"),
+    )
+    .await;
+    assert_eq!(
+        counters(&app, &class_id, "mina@example.edu").await,
+        (5, 3, 0, None),
+        "a success ends the streak"
+    );
+
+    // Without an event_id every post is a new event.
+    let mut anonymous = event("joon@example.edu", "", "success");
+    anonymous.as_object_mut().unwrap().remove("event_id");
+    post(&app, "/api/v1/events", Some(&token), &anonymous).await;
+    post(&app, "/api/v1/events", Some(&token), &anonymous).await;
+    assert_eq!(counters(&app, &class_id, "joon@example.edu").await.0, 2);
+
+    // Another class's token files the event under that class.
+    let (other_class, other_token) = class(&app, "fall").await;
+    post(
+        &app,
+        "/api/v1/events",
+        Some(&other_token),
+        &event("mina@example.edu", "e1", "success"),
+    )
+    .await;
+    assert_eq!(counters(&app, &other_class, "mina@example.edu").await.0, 1);
+    assert_eq!(counters(&app, &class_id, "mina@example.edu").await.0, 5);
+}
+
+async fn bad_input_gets_a_clear_4xx(app: TestApp) {
+    let (_, token) = class(&app, "spring").await;
+    let good = event("mina@example.edu", "e1", "success");
+    let (status, body) = post(&app, "/api/v1/events", None, &good).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("missing_token"))
+    );
+    let (status, body) = post(&app, "/api/v1/events", Some("lci_nope"), &good).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_token"))
+    );
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"],
+        "invalid_json"
+    );
+
+    // Every field wrong at once: each is named.
+    let bad = json!({
+        "email": "nope", "notebook_path": 7, "status": "maybe", "timestamp": "yesterday",
+        "execution_count": -1, "team_name": "Z9", "cell_type": "python", "execution_time": "slow"
+    });
+    let (status, body) = post(&app, "/api/v1/events", Some(&token), &bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "validation_error");
+    let fields: Vec<&str> = body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    for field in [
+        "email",
+        "notebook_path",
+        "status",
+        "timestamp",
+        "execution_count",
+        "team_name",
+        "cell_type",
+        "execution_time",
+        "cell_id",
+    ] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+
+    let (status, body) = post(&app, "/api/v1/events", Some(&token), &json!([])).await;
+    assert_eq!(
+        (status, body["details"][0]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("empty"))
+    );
+    let many: Vec<Value> = (0..1_001)
+        .map(|n| event("mina@example.edu", &format!("m{n}"), "success"))
+        .collect();
+    let (status, body) = post(&app, "/api/v1/events", Some(&token), &Value::Array(many)).await;
+    assert_eq!(
+        (status, body["details"][0]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("too_many_events"))
+    );
+    let (status, body) = post(
+        &app,
+        "/api/v1/events",
+        Some(&token),
+        &json!([good, {"email": "x"}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["field"].as_str().unwrap().starts_with("1."))
+    );
+    assert_eq!(
+        stored_events(&app).await,
+        0,
+        "an array with a bad event stores nothing"
+    );
+
+    // Over 1 MiB: 413. Long code is cut and flagged, not refused.
+    let mut huge = good.clone();
+    huge["code"] = json!("x".repeat(1_100_000));
+    let (status, _) = post(&app, "/api/v1/events", Some(&token), &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let mut long = good.clone();
+    long["code"] = json!("y".repeat(100_000));
+    let (status, _) = post(&app, "/api/v1/events", Some(&token), &long).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (length, truncated): (i64, bool) = db_run!(app.state.db.reader(), |pool| {
+        sqlx::query_as("SELECT CAST(LENGTH(code) AS BIGINT), truncated FROM cell_events")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!((length, truncated), (64 * 1024, true));
+
+    // An archived class takes no more events.
+    db_run!(app.state.db.writer(), |pool| {
+        sqlx::query("UPDATE classes SET archived = TRUE")
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+    .unwrap();
+    let (status, body) = post(&app, "/api/v1/events", Some(&token), &good).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("class_archived"))
+    );
+}
+
+async fn the_jupyterlab_extension_posts_across_origins(app: TestApp) {
+    let (class_id, token) = class(&app, "spring").await;
+    let url = app.url(&format!("/api/v1/events?token={token}"));
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", "http://localhost:8888")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    assert!(
+        preflight.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("content-type")
+    );
+
+    let posted = json!([{
+        "eventId": "0b6c5a1e", "eventType": "cell_executed", "eventTime": "2025-08-29T02:20:23.123Z",
+        "emailAddress": "student001@example.com", "teamName": "チームA", "userName": "テスト学生001",
+        "sessionId": "s1", "notebookPath": "lesson1/intro.ipynb", "cellId": "abc", "cellIndex": 3,
+        "cellType": "code", "code": "print(1/0)", "executionCount": 5, "hasError": true,
+        "errorMessage": "ZeroDivisionError: division by zero",
+        "result": "ZeroDivisionError: division by zero", "executionDurationMs": 2
+    }]);
+    let response = app
+        .client
+        .post(&url)
+        .header("origin", "http://localhost:8888")
+        .header("sec-fetch-site", "cross-site")
+        .json(&posted)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    let (executions, errors, _, last_error) =
+        counters(&app, &class_id, "student001@example.com").await;
+    assert_eq!((executions, errors), (1, 1));
+    assert_eq!(
+        last_error.as_deref(),
+        Some("ZeroDivisionError in lesson1/intro.ipynb cell abc")
+    );
+    let team: Option<String> = db_run!(app.state.db.reader(), |pool| {
+        sqlx::query_scalar("SELECT team FROM classroom_students")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(team.as_deref(), Some("A"));
+
+    // The rest of the API still refuses other origins.
+    let refused = app
+        .client
+        .post(app.url("/api/fn/logout"))
+        .header("origin", "http://localhost:8888")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+async fn batches_answer_per_event(app: TestApp) {
+    let (_, token) = class(&app, "spring").await;
+    let good = event("mina@example.edu", "b1", "success");
+    let (status, body) = post(
+        &app,
+        "/api/v1/events/batch",
+        Some(&token),
+        &json!({"events": [good, {"email": "x"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::MULTI_STATUS, "{body}");
+    assert_eq!(
+        (body["accepted"].as_i64(), body["rejected"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(body["results"][0]["success"], true);
+    assert!(
+        body["results"][0]["event_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("evt_")
+    );
+    assert_eq!(body["results"][1]["success"], false);
+    let (status, _) = post(
+        &app,
+        "/api/v1/events/batch",
+        Some(&token),
+        &json!({"events": [event("mina@example.edu", "b2", "error")]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = post(
+        &app,
+        "/api/v1/events/batch",
+        Some(&token),
+        &json!({"events": [{"email": "x"}]}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("validation_error"))
+    );
+    let (status, _) = post(&app, "/api/v1/events/batch", Some(&token), &json!([good])).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the batch endpoint wants {{\"events\": [...]}}"
+    );
+    assert_eq!(stored_events(&app).await, 2);
+}
