@@ -28,9 +28,11 @@ RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=lectern cargo test --featu
 printf '\n==> browser tests\n'
 e2e_data="$(mktemp -d)"
 trap 'rm -rf "$e2e_data"' EXIT
-# A port of its own and a throwaway database, so a running Lectern is left alone.
+# A free port of its own and a throwaway database, so a running Lectern (even one left on
+# an earlier run's port) is left alone and never answers these tests.
 # LECTERN_BIN lets browser tests run `lectern create-admin` against the same database.
-DATABASE_URL="sqlite://$e2e_data/lectern.db" LECTERN_LISTEN=127.0.0.1:3017 LECTERN_REGISTRATIONS_PER_IP_HOUR=1000 \
+e2e_port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
+DATABASE_URL="sqlite://$e2e_data/lectern.db" LECTERN_LISTEN="127.0.0.1:$e2e_port" LECTERN_REGISTRATIONS_PER_IP_HOUR=1000 \
   LECTERN_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/lectern" \
-  LECTERN_E2E_URL=http://127.0.0.1:3017 LECTERN_LOG=warn \
+  LECTERN_E2E_URL="http://127.0.0.1:$e2e_port" LECTERN_LOG=warn \
   cargo leptos end-to-end
