@@ -15,6 +15,7 @@ on_both_backends!(
     bad_input_gets_a_clear_4xx,
     the_jupyterlab_extension_posts_across_origins,
     batches_answer_per_event,
+    instructors_read_their_class_events,
 );
 
 /// A class and its ingest token.
@@ -24,7 +25,7 @@ async fn class(app: &TestApp, title: &str) -> (String, String) {
         &format!("{title}@example.edu"),
         title,
         Role::Instructor,
-        None,
+        Some(common::PASSWORD),
     )
     .await;
     let teacher = lectern::auth::service::active_user(&app.state.db, &id)
@@ -413,4 +414,102 @@ async fn batches_answer_per_event(app: TestApp) {
         "the batch endpoint wants {{\"events\": [...]}}"
     );
     assert_eq!(stored_events(&app).await, 2);
+}
+
+async fn instructors_read_their_class_events(app: TestApp) {
+    let (class_id, token) = class(&app, "spring").await;
+    let (_, other_token) = class(&app, "fall").await;
+    let mut second = event("mina@example.edu", "e2", "error");
+    second["timestamp"] = json!("2026-11-22T09:31:00Z");
+    second["notebook_path"] = json!("lesson2/loops.ipynb");
+    let mut third = event("joon@example.edu", "e3", "success");
+    third["timestamp"] = json!("2026-11-22T09:32:00Z");
+    for body in [event("mina@example.edu", "e1", "success"), second, third] {
+        post(&app, "/api/v1/events", Some(&token), &body).await;
+    }
+    post(
+        &app,
+        "/api/v1/events",
+        Some(&other_token),
+        &event("mina@example.edu", "x1", "success"),
+    )
+    .await;
+
+    let teacher = common::sign_in(&app, "spring@example.edu", common::PASSWORD).await;
+    let get = |query: String| {
+        let teacher = teacher.clone();
+        let url = app.url(&format!("/api/v1/events{query}"));
+        async move {
+            let response = teacher.get(url).send().await.unwrap();
+            let status = response.status();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, all) = get(format!("?class_id={class_id}")).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(
+        (all["total"].as_i64(), all["has_more"].as_bool()),
+        (Some(3), Some(false))
+    );
+    let emails: Vec<&str> = all["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        ["joon@example.edu", "mina@example.edu", "mina@example.edu"],
+        "newest first"
+    );
+    let failed = &all["events"][1];
+    assert_eq!(
+        (failed["status"].as_str(), failed["error_type"].as_str()),
+        (Some("error"), Some("NameError"))
+    );
+    assert_eq!(failed["execution_time"].as_f64(), Some(0.01));
+
+    // The only class an instructor teaches is the default.
+    let (_, mine) = get("?email=MINA@example.edu".to_owned()).await;
+    assert_eq!(mine["total"], 2);
+    let (_, by_notebook) = get("?notebook_path=lesson2/loops.ipynb".to_owned()).await;
+    assert_eq!(by_notebook["total"], 1);
+    let (_, page) = get("?limit=1&offset=1".to_owned()).await;
+    assert_eq!(
+        (
+            page["events"].as_array().unwrap().len(),
+            page["has_more"].as_bool()
+        ),
+        (1, Some(true))
+    );
+    let (_, window) =
+        get("?start_time=2026-11-22T09:30:30Z&end_time=2026-11-22T09:31:30Z".to_owned()).await;
+    assert_eq!(window["total"], 1);
+    let (status, body) = get("?limit=5000&start_time=noon".to_owned()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let fields: Vec<&str> = body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["start_time", "limit"]);
+
+    // Only the class's instructors.
+    let other = common::sign_in(&app, "fall@example.edu", common::PASSWORD).await;
+    let refused = other
+        .get(app.url(&format!("/api/v1/events?class_id={class_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let anonymous = common::client()
+        .get(app.url(&format!("/api/v1/events?class_id={class_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }

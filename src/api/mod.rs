@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route(
             "/events",
             post(crate::classroom::ingest::post_events)
+                .get(crate::classroom::read::list_events)
                 .options(crate::classroom::ingest::preflight),
         )
         .route(

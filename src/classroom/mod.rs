@@ -4,3 +4,5 @@
 pub mod event;
 #[cfg(feature = "ssr")]
 pub mod ingest;
+#[cfg(feature = "ssr")]
+pub mod read;
