@@ -4,6 +4,10 @@
 //! bundle that makes server-rendered pages interactive. Modules are split by feature; each
 //! holds its shared types, server functions and components, and (server only) its SQL.
 
+// Release builds keep each page's full view type (debug builds erase them); the deepest
+// pages need more than the default 128 levels to compute their layout.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod app_error;
 pub mod auth;
