@@ -9,6 +9,7 @@ use crate::auth::{
     AdminSettingsPage, AdminUserPage, AdminUsersPage, ForgotPasswordPage, LoginPage, ProfilePage,
     RegisterPage, ResetPasswordPage, SetupPage, provide_account,
 };
+use crate::classroom::pages::{LiveDashboardPage, LiveStudentPage, MyDataPage};
 use crate::courses::{
     AccountRequestsPage, AdminInterestsPage, AttendancePage, CertificatePage, CheckInPage,
     ClassPage, CoursePage, CoursesPage, MyClassesPage, ProgressPage, TeacherDashboardPage,
@@ -127,6 +128,9 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("classes") view=MyClassesPage ssr=SsrMode::Async />
                 <Route path=path!("classes/:id") view=ClassPage ssr=SsrMode::Async />
                 <Route path=path!("classes/:id/lectures") view=ClassPage ssr=SsrMode::Async />
+                <Route path=path!("classes/:id/live") view=LiveDashboardPage ssr=SsrMode::Async />
+                <Route path=path!("classes/:id/live/:student") view=LiveStudentPage ssr=SsrMode::Async />
+                <Route path=path!("my-data") view=MyDataPage ssr=SsrMode::Async />
                 <Route path=path!("lectures/:id") view=AttendancePage ssr=SsrMode::Async />
                 <Route path=path!("lectures/:id/attendances") view=AttendancePage ssr=SsrMode::Async />
                 <Route path=path!("checkin") view=CheckInPage ssr=SsrMode::Async />

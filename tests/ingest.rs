@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::{TestApp, user};
-use lectern::auth::model::Role;
+use common::{TestApp, class};
 use lectern::db_run;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -17,36 +16,6 @@ on_both_backends!(
     batches_answer_per_event,
     instructors_read_their_class_events,
 );
-
-/// A class and its ingest token.
-async fn class(app: &TestApp, title: &str) -> (String, String) {
-    let id = user(
-        app,
-        &format!("{title}@example.edu"),
-        title,
-        Role::Instructor,
-        Some(common::PASSWORD),
-    )
-    .await;
-    let teacher = lectern::auth::service::active_user(&app.state.db, &id)
-        .await
-        .unwrap()
-        .unwrap();
-    let input = lectern::courses::validate::course("Python", "", "").unwrap();
-    let course = lectern::courses::classes::create_course(&app.state.db, &teacher, &input)
-        .await
-        .unwrap();
-    let input = lectern::courses::validate::class(title, "Python", "", "", "", "", false).unwrap();
-    let class_id =
-        lectern::courses::classes::create_class(&app.state.db, &teacher, &course, &input)
-            .await
-            .unwrap();
-    let token = lectern::courses::classes::class(&app.state.db, &class_id)
-        .await
-        .unwrap()
-        .ingest_token;
-    (class_id, token)
-}
 
 fn event(email: &str, event_id: &str, status: &str) -> Value {
     json!({

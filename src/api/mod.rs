@@ -27,6 +27,20 @@ pub fn router() -> Router<AppState> {
             "/events/batch",
             post(crate::classroom::ingest::post_batch).options(crate::classroom::ingest::preflight),
         )
+        .route("/dashboard/overview", get(crate::classroom::rest::overview))
+        .route(
+            "/dashboard/student/{email}",
+            get(crate::classroom::rest::student),
+        )
+        .route(
+            "/students",
+            get(crate::classroom::rest::list_students).post(crate::classroom::rest::create_student),
+        )
+        .route(
+            "/students/{id}",
+            axum::routing::put(crate::classroom::rest::update_student)
+                .delete(crate::classroom::rest::delete_student),
+        )
         .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
         .layer(axum::middleware::from_fn(guard::json_errors))
 }

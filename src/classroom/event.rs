@@ -80,6 +80,27 @@ pub fn items(body: &Value, batch: bool) -> Option<&Vec<Value>> {
     }
 }
 
+/// A team name: `A`–`Z` or `1`–`99`, optionally written `チームA` or `Team A`; `None`
+/// for a blank one. The error is the field problem's code.
+pub fn team(raw: &str) -> Result<Option<String>, &'static str> {
+    let name = raw
+        .trim()
+        .trim_start_matches("チーム")
+        .trim_start_matches("Team")
+        .trim_start_matches("team")
+        .trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let letter = name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase());
+    let number = !name.starts_with('0') && name.parse::<u8>().is_ok_and(|n| (1..=99).contains(&n));
+    if letter || number {
+        Ok(Some(name.to_owned()))
+    } else {
+        Err("invalid_team_format")
+    }
+}
+
 /// Checks one posted object, in whichever of the two formats it is.
 pub fn parse(value: &Value) -> Result<CellEvent, Vec<FieldError>> {
     let Some(map) = value.as_object() else {
@@ -215,28 +236,12 @@ impl Fields<'_> {
             })
     }
 
-    /// A team: `A`–`Z` or `1`–`99`, optionally written `チームA` or `Team A`.
     fn team(&mut self, field: &str) -> Option<String> {
         let raw = self.text(field, 40)?;
-        let name = raw
-            .trim()
-            .trim_start_matches("チーム")
-            .trim_start_matches("Team")
-            .trim_start_matches("team")
-            .trim();
-        if name.is_empty() {
-            return None;
-        }
-        let letter = name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase());
-        let number =
-            !name.starts_with('0') && name.parse::<u8>().is_ok_and(|n| (1..=99).contains(&n));
-        let valid = letter || number;
-        if valid {
-            Some(name.to_owned())
-        } else {
+        team(&raw).unwrap_or_else(|_| {
             self.fail(field, "invalid_team_format", "Must be A-Z or 1-99");
             None
-        }
+        })
     }
 
     fn cell_type(&mut self, field: &str) -> Option<String> {

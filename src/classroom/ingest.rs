@@ -2,17 +2,17 @@
 //! clients' way in. A class's ingest token (`Authorization: Bearer`, or `?token=` for
 //! clients that only take a URL) says which class; cookies are never looked at, so the
 //! endpoints answer CORS preflights from any origin. An event is acknowledged only after
-//! its transaction has committed, and the student's counters move in the same one.
+//! the [writer](super::writer) has committed it, with the student's counters.
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::event::{self, CellEvent, EventKind, MAX_EVENTS};
+use super::event::{self, CellEvent, MAX_EVENTS};
+use super::writer::WriteError;
 use crate::db::Db;
 use crate::db_run;
 use crate::error::{ApiError, FieldError};
@@ -26,13 +26,19 @@ pub struct TokenQuery {
     token: Option<String>,
 }
 
+/// The class an ingest token opens, and whether it keeps code and output.
+struct TokenClass {
+    id: String,
+    store_code: bool,
+}
+
 /// The class whose ingest token the request carries; 401 without a known token, 403
 /// for an archived class.
 async fn class_for_token(
     db: &Db,
     headers: &HeaderMap,
     query: &TokenQuery,
-) -> Result<String, ApiError> {
+) -> Result<TokenClass, ApiError> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -45,8 +51,8 @@ async fn class_for_token(
             "Send the class's ingest token as Authorization: Bearer or ?token=",
         ));
     };
-    let class: Option<(String, bool)> = db_run!(db.reader(), |pool| {
-        sqlx::query_as("SELECT id, archived FROM classes WHERE ingest_token = $1")
+    let class: Option<(String, bool, bool)> = db_run!(db.reader(), |pool| {
+        sqlx::query_as("SELECT id, archived, store_code FROM classes WHERE ingest_token = $1")
             .bind(token)
             .fetch_optional(pool)
             .await
@@ -58,12 +64,12 @@ async fn class_for_token(
             "invalid_token",
             "The ingest token is unknown or was replaced",
         )),
-        Some((_, true)) => Err(ApiError::new(
+        Some((_, true, _)) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "class_archived",
             "This class is archived and takes no more events",
         )),
-        Some((id, false)) => Ok(id),
+        Some((id, false, store_code)) => Ok(TokenClass { id, store_code }),
     }
 }
 
@@ -148,7 +154,7 @@ async fn ingest(
     query: &TokenQuery,
     body: &Bytes,
 ) -> Result<Response, ApiError> {
-    let class_id = class_for_token(&state.db, headers, query).await?;
+    let class = class_for_token(&state.db, headers, query).await?;
     let body = body_json(body)?;
     let (items, single) = match event::items(&body, false) {
         Some(items) => (items.as_slice(), false),
@@ -169,9 +175,7 @@ async fn ingest(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    let ids = record(&state.db, &class_id, &events)
-        .await
-        .map_err(ApiError::internal)?;
+    let ids = store(state, &class, events).await?;
     let body = if single {
         json!({"success": true, "message": "Event recorded successfully", "event_id": ids[0]})
     } else {
@@ -200,7 +204,7 @@ async fn batch(
     query: &TokenQuery,
     body: &Bytes,
 ) -> Result<Response, ApiError> {
-    let class_id = class_for_token(&state.db, headers, query).await?;
+    let class = class_for_token(&state.db, headers, query).await?;
     let body = body_json(body)?;
     let Some(items) = event::items(&body, true) else {
         return Err(ApiError::validation(vec![FieldError {
@@ -225,10 +229,8 @@ async fn batch(
             .collect();
         return Err(ApiError::validation(details));
     }
-    let mut ids = record(&state.db, &class_id, &valid)
-        .await
-        .map_err(ApiError::internal)?
-        .into_iter();
+    let accepted = valid.len();
+    let mut ids = store(state, &class, valid).await?.into_iter();
     let results: Vec<Value> = parsed
         .into_iter()
         .enumerate()
@@ -244,120 +246,44 @@ async fn batch(
             }),
         })
         .collect();
-    let status = if results.len() == valid.len() {
+    let status = if results.len() == accepted {
         StatusCode::CREATED
     } else {
         StatusCode::MULTI_STATUS
     };
     let body = json!({
         "success": true,
-        "accepted": valid.len(),
-        "rejected": results.len() - valid.len(),
+        "accepted": accepted,
+        "rejected": results.len() - accepted,
         "results": results,
     });
     Ok((status, axum::Json(body)).into_response())
 }
 
-/// Stores events of one class in one transaction and moves each student's counters:
-/// the ids (`evt_<n>`) in order. An event whose `event_id` the student already sent is
-/// not stored or counted again; its first id is answered.
-pub async fn record(
-    db: &Db,
-    class_id: &str,
-    events: &[CellEvent],
-) -> Result<Vec<String>, sqlx::Error> {
-    if events.is_empty() {
-        return Ok(Vec::new());
-    }
-    let now = Utc::now();
-    db_run!(db.writer(), |pool| {
-        let mut tx = pool.begin().await?;
-        let mut ids = Vec::with_capacity(events.len());
-        for event in events {
-            let student: i64 = sqlx::query_scalar(
-                "INSERT INTO classroom_students (class_id, email, name, team, created_at) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (class_id, email) DO UPDATE SET \
-                 name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE classroom_students.name END, \
-                 team = COALESCE(excluded.team, classroom_students.team) \
-                 RETURNING id",
-            )
-            .bind(class_id)
-            .bind(&event.email)
-            .bind(&event.user_name)
-            .bind(&event.team)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO cell_events (student_id, event_key, kind, notebook_path, cell_id, cell_type, execution_count, \
-                 failed, error_type, error_message, code, output, truncated, execution_ms, occurred_at, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-                 ON CONFLICT (student_id, event_key) DO NOTHING RETURNING id",
-            )
-            .bind(student)
-            .bind(&event.event_key)
-            .bind(event.kind.as_str())
-            .bind(&event.notebook_path)
-            .bind(&event.cell_id)
-            .bind(&event.cell_type)
-            .bind(event.execution_count)
-            .bind(event.failed)
-            .bind(&event.error_type)
-            .bind(&event.error_message)
-            .bind(&event.code)
-            .bind(&event.output)
-            .bind(event.truncated)
-            .bind(event.execution_ms)
-            .bind(event.occurred_at)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let id = match inserted {
-                Some(id) => {
-                    let failed =
-                        event.kind == EventKind::CellExecuted && event.failed == Some(true);
-                    let executed = event.kind == EventKind::CellExecuted;
-                    let last_error = failed.then(|| {
-                        format!(
-                            "{} in {} cell {}",
-                            event.error_type.as_deref().unwrap_or("Error"),
-                            event.notebook_path,
-                            event.cell_id
-                        )
-                    });
-                    sqlx::query(
-                        "UPDATE classroom_students SET \
-                         executions = executions + CASE WHEN $1 THEN 1 ELSE 0 END, \
-                         errors = errors + CASE WHEN $2 THEN 1 ELSE 0 END, \
-                         error_streak = CASE WHEN $2 THEN error_streak + 1 WHEN $1 THEN 0 ELSE error_streak END, \
-                         last_error = CASE WHEN $2 THEN $3 WHEN $1 THEN NULL ELSE last_error END, \
-                         current_notebook = $4, \
-                         last_activity_at = CASE WHEN last_activity_at IS NULL OR last_activity_at < $5 THEN $5 ELSE last_activity_at END \
-                         WHERE id = $6",
-                    )
-                    .bind(executed)
-                    .bind(failed)
-                    .bind(&last_error)
-                    .bind(&event.notebook_path)
-                    .bind(event.occurred_at)
-                    .bind(student)
-                    .execute(&mut *tx)
-                    .await?;
-                    id
-                }
-                None => {
-                    sqlx::query_scalar(
-                        "SELECT id FROM cell_events WHERE student_id = $1 AND event_key = $2",
-                    )
-                    .bind(student)
-                    .bind(&event.event_key)
-                    .fetch_one(&mut *tx)
-                    .await?
-                }
-            };
-            ids.push(format!("evt_{id}"));
+/// Hands checked events to the writer, without code and output for a class that keeps
+/// metadata only; 503 when the database cannot take them.
+async fn store(
+    state: &AppState,
+    class: &TokenClass,
+    mut events: Vec<CellEvent>,
+) -> Result<Vec<String>, ApiError> {
+    if !class.store_code {
+        for event in &mut events {
+            event.code = None;
+            event.output = None;
+            event.truncated = false;
         }
-        tx.commit().await?;
-        Ok(ids)
-    })
+    }
+    state
+        .writer
+        .write(&class.id, events)
+        .await
+        .map_err(|error: WriteError| {
+            tracing::error!(%error, "events not stored");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                "The events could not be stored; send them again later",
+            )
+        })
 }

@@ -19,7 +19,7 @@ use super::model::{
 use crate::app_error::AppError;
 
 #[cfg(feature = "ssr")]
-mod checks {
+pub(crate) mod checks {
     use super::super::model::ClassRole;
     use crate::app_error::AppError;
     use crate::auth::model::Role;

@@ -566,6 +566,74 @@ messages! {
     err_invalid_line { en: "Each line needs a name and an email, like: Mina Park, mina@example.edu", ja: "各行に名前とメールアドレスが必要です(例: 山田 花子, hanako@example.edu)。", ko: "각 줄에 이름과 이메일이 필요합니다(예: 박 민아, mina@example.edu)." }
     err_duplicate_email { en: "The same email appears twice.", ja: "同じメールアドレスが2回あります。", ko: "같은 이메일이 두 번 있습니다." }
     err_too_many { en: "Too many at once: send at most 200.", ja: "一度に多すぎます(最大200件)。", ko: "한 번에 너무 많습니다(최대 200개)." }
+
+    // The live classroom.
+    live_title { en: "Live classroom", ja: "ライブ教室", ko: "라이브 교실" }
+    live_open { en: "Open the live classroom", ja: "ライブ教室を開く", ko: "라이브 교실 열기" }
+    live_connection_live { en: "Live", ja: "ライブ", ko: "실시간" }
+    live_connection_connecting { en: "Connecting…", ja: "接続中…", ko: "연결 중…" }
+    live_connection_offline { en: "Offline: reconnecting…", ja: "オフライン: 再接続中…", ko: "오프라인: 다시 연결 중…" }
+    live_noscript { en: "Live updates need JavaScript; reload the page to refresh.", ja: "ライブ更新にはJavaScriptが必要です。再読み込みで最新になります。", ko: "실시간 업데이트에는 JavaScript가 필요합니다. 새로 고침하면 최신이 됩니다." }
+    live_metric_students { en: "Students", ja: "学生", ko: "학생" }
+    live_metric_active { en: "Active", ja: "アクティブ", ko: "활동 중" }
+    live_metric_errors { en: "Stuck on errors", ja: "エラーで停滞", ko: "오류로 막힘" }
+    live_metric_help { en: "Asking for help", ja: "ヘルプ要求", ko: "도움 요청" }
+    live_metric_executions { en: "Cells run", ja: "セル実行数", ko: "셀 실행 수" }
+    live_chart_title { en: "Activity in the last hour", ja: "直近1時間のアクティビティ", ko: "최근 1시간 활동" }
+    live_chart_label { en: "Cells run per minute (bars) and error rate (line) over the last hour: {executions} runs, {errors} errors.", ja: "直近1時間の1分ごとのセル実行数(棒)とエラー率(線): 実行{executions}回、エラー{errors}回。", ko: "최근 1시간의 분당 셀 실행 수(막대)와 오류율(선): 실행 {executions}회, 오류 {errors}회." }
+    live_chart_legend { en: "Bars: cells run per minute. Line: share that failed.", ja: "棒: 1分ごとの実行数。線: エラーの割合。", ko: "막대: 분당 실행 수. 선: 실패 비율." }
+    live_error_groups { en: "Common errors", ja: "よくあるエラー", ko: "자주 나는 오류" }
+    live_error_group_count { en: "{n} students", ja: "{n}人", ko: "{n}명" }
+    live_no_errors { en: "No one's last run failed.", ja: "最後の実行でエラーになった学生はいません。", ko: "마지막 실행에서 오류가 난 학생이 없습니다." }
+    live_filters { en: "Filter students", ja: "学生を絞り込む", ko: "학생 필터" }
+    live_filter_search { en: "Name or email", ja: "名前またはメール", ko: "이름 또는 이메일" }
+    live_filter_team { en: "Team", ja: "チーム", ko: "팀" }
+    live_filter_status { en: "Status", ja: "状態", ko: "상태" }
+    live_filter_all { en: "All", ja: "すべて", ko: "전체" }
+    live_status_help { en: "Help", ja: "ヘルプ", ko: "도움 요청" }
+    live_status_error { en: "Error", ja: "エラー", ko: "오류" }
+    live_status_active { en: "Active", ja: "アクティブ", ko: "활동 중" }
+    live_status_inactive { en: "Inactive", ja: "非アクティブ", ko: "비활동" }
+    live_students_heading { en: "Students ({shown} of {total})", ja: "学生({total}人中{shown}人)", ko: "학생 ({total}명 중 {shown}명)" }
+    live_no_students { en: "No notebook has reported yet. Connect the students' notebooks (below) and their cells appear here as they run them.", ja: "まだノートブックからの報告はありません。下の手順で学生のノートブックを接続すると、セルを実行するたびにここに表示されます。", ko: "아직 노트북 보고가 없습니다. 아래 방법으로 학생의 노트북을 연결하면 셀을 실행할 때마다 여기에 나타납니다." }
+    live_no_match { en: "No student matches these filters.", ja: "条件に合う学生はいません。", ko: "조건에 맞는 학생이 없습니다." }
+    live_tile_notebook { en: "Notebook", ja: "ノートブック", ko: "노트북" }
+    live_tile_executions { en: "Runs", ja: "実行", ko: "실행" }
+    live_tile_errors { en: "Errors", ja: "エラー", ko: "오류" }
+    live_tile_progress { en: "Progress", ja: "進捗", ko: "진도" }
+    live_tile_never { en: "No activity yet", ja: "まだ活動なし", ko: "아직 활동 없음" }
+    live_team { en: "Team {team}", ja: "チーム{team}", ko: "{team}팀" }
+    live_connect_title { en: "Connect the students' notebooks", ja: "学生のノートブックを接続する", ko: "학생 노트북 연결하기" }
+    live_connect_lead { en: "Install the Lectern client where the students' kernels run, and set these variables (each student's own email and name):", ja: "学生のカーネルが動く環境にLecternクライアントを入れ、次の変数を設定します(メールと名前は学生ごと):", ko: "학생 커널이 실행되는 곳에 Lectern 클라이언트를 설치하고 다음 변수를 설정하세요(이메일과 이름은 학생별):" }
+    live_connect_extension { en: "Or set the JupyterLab cell-monitor extension's server URL to:", ja: "またはJupyterLabのcell-monitor拡張のサーバーURLに次を設定します:", ko: "또는 JupyterLab cell-monitor 확장의 서버 URL을 다음으로 설정하세요:" }
+    live_privacy_title { en: "Privacy", ja: "プライバシー", ko: "개인정보" }
+    live_privacy_store_code { en: "Keep the code and output of each run (off: only which cell ran, when, how long, and any error)", ja: "実行ごとのコードと出力を保存する(オフ: どのセルをいつ実行したか、所要時間、エラーのみ)", ko: "실행마다 코드와 출력을 저장(끄면: 어떤 셀을 언제 얼마나 실행했는지와 오류만)" }
+    live_privacy_retention { en: "Delete code and output after this many days (blank: keep while the class exists)", ja: "コードと出力をこの日数後に削除(空欄: クラスがある間は保持)", ko: "이 일수가 지나면 코드와 출력을 삭제(비우면: 반이 있는 동안 보관)" }
+    live_privacy_save { en: "Save privacy settings", ja: "プライバシー設定を保存", ko: "개인정보 설정 저장" }
+    live_privacy_saved { en: "Privacy settings saved.", ja: "プライバシー設定を保存しました。", ko: "개인정보 설정을 저장했습니다." }
+    live_student_back { en: "Back to the live classroom", ja: "ライブ教室に戻る", ko: "라이브 교실로 돌아가기" }
+    live_successful { en: "Successful runs", ja: "成功した実行", ko: "성공한 실행" }
+    live_average_time { en: "Average run time", ja: "平均実行時間", ko: "평균 실행 시간" }
+    live_seconds { en: "{n} s", ja: "{n}秒", ko: "{n}초" }
+    live_recent { en: "Recent runs", ja: "最近の実行", ko: "최근 실행" }
+    live_errors_title { en: "Errors", ja: "エラー", ko: "오류" }
+    live_notebooks { en: "Notebooks", ja: "ノートブック", ko: "노트북" }
+    live_completion { en: "Completion", ja: "完了率", ko: "완료율" }
+    live_last_used { en: "Last used", ja: "最終使用", ko: "마지막 사용" }
+    live_cell { en: "Cell", ja: "セル", ko: "셀" }
+    live_code { en: "Code", ja: "コード", ko: "코드" }
+    live_output { en: "Output", ja: "出力", ko: "출력" }
+    live_truncated { en: "Cut at 64 KiB.", ja: "64 KiBで切り詰めました。", ko: "64 KiB에서 잘렸습니다." }
+    live_not_stored { en: "This class keeps no code or output.", ja: "このクラスはコードと出力を保存しません。", ko: "이 반은 코드와 출력을 저장하지 않습니다." }
+    live_none_yet { en: "Nothing yet.", ja: "まだありません。", ko: "아직 없습니다." }
+    my_data_title { en: "What Lectern collects about me", ja: "Lecternが集めている私のデータ", ko: "Lectern이 수집하는 내 정보" }
+    my_data_lead { en: "When your notebook is connected to a class, each cell you run is sent to Lectern. This page shows everything about it that the class's instructors can see.", ja: "ノートブックがクラスに接続されていると、実行したセルはLecternに送られます。このページには、クラスの講師が見られる内容がすべて表示されます。", ko: "노트북이 반에 연결되어 있으면 실행한 셀이 Lectern으로 전송됩니다. 이 페이지에는 반의 강사가 볼 수 있는 모든 내용이 표시됩니다." }
+    my_data_none { en: "No notebook of yours has reported to any class.", ja: "あなたのノートブックからの報告はまだありません。", ko: "아직 내 노트북에서 보고된 내용이 없습니다." }
+    my_data_code_kept { en: "Your code and output are kept while the class exists.", ja: "コードと出力はクラスがある間保存されます。", ko: "코드와 출력은 반이 있는 동안 보관됩니다." }
+    my_data_code_kept_days { en: "Your code and output are kept for {days} days, then deleted.", ja: "コードと出力は{days}日間保存され、その後削除されます。", ko: "코드와 출력은 {days}일 동안 보관된 뒤 삭제됩니다." }
+    my_data_metadata_only { en: "Only metadata is kept: which cell ran, when, how long, and any error; not your code or output.", ja: "保存されるのはメタデータだけです(どのセルをいつ、どれだけの時間実行したか、エラー)。コードと出力は保存されません。", ko: "메타데이터만 보관됩니다(어떤 셀을 언제, 얼마나 실행했는지와 오류). 코드와 출력은 보관되지 않습니다." }
+    nav_my_data { en: "My notebook data", ja: "ノートブックのデータ", ko: "내 노트북 데이터" }
+    err_invalid_retention { en: "Enter a number of days from 1 to 3650, or leave it blank.", ja: "1〜3650の日数を入力するか、空欄にしてください。", ko: "1~3650 사이의 일수를 입력하거나 비워 두세요." }
 }
 
 /// The message for a field problem's code.
@@ -608,6 +676,7 @@ pub fn field_error_message(m: &Messages, code: &str) -> &'static str {
         "invalid_line" => m.err_invalid_line,
         "duplicate_email" => m.err_duplicate_email,
         "too_many" => m.err_too_many,
+        "invalid_retention" => m.err_invalid_retention,
         _ => m.err_invalid,
     }
 }

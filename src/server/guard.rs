@@ -101,7 +101,7 @@ pub async fn refuse_cross_site(
 }
 
 /// Whether a request's browser headers say it came from this site.
-fn is_same_site(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
+pub fn is_same_site(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     if fetch_site == Some("cross-site") {
         return false;

@@ -34,6 +34,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub secret_key: Secret,
     pub leptos_options: LeptosOptions,
+    /// Live messages to the classes' dashboards.
+    pub live: Arc<crate::classroom::live::Hub>,
+    /// The one writer of cell events.
+    pub writer: crate::classroom::writer::Writer,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -70,11 +74,15 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         None => secrets::generated_secret_key(&db).await?,
     };
     let leptos_options = leptos_options(&config)?;
+    let live = Arc::new(crate::classroom::live::Hub::default());
+    let writer = crate::classroom::writer::Writer::start(db.clone(), live.clone());
     Ok(AppState {
         db,
         config: Arc::new(config),
         secret_key,
         leptos_options,
+        live,
+        writer,
     })
 }
 
@@ -111,6 +119,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/classes/{id}/attendance.csv",
             get(crate::courses::export::attendance_csv),
+        )
+        .route(
+            "/ws/dashboard",
+            get(crate::classroom::socket::dashboard_socket),
         )
         .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -167,6 +179,7 @@ pub async fn serve(
     let db = state.db.clone();
     let session_cleanup =
         tokio::spawn(crate::auth::store::DbSessionStore::new(db.clone()).delete_expired_hourly());
+    let retention = tokio::spawn(crate::classroom::dashboard::purge_hourly(db.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -188,6 +201,7 @@ pub async fn serve(
         }
     };
     session_cleanup.abort();
+    retention.abort();
     // Bounded: a connection stuck in a dead request must not keep the process alive.
     if tokio::time::timeout(std::time::Duration::from_secs(5), db.close())
         .await

@@ -58,6 +58,7 @@ fn RoleLinks() -> impl IntoView {
                 view! {
                     {link("/classes", |t| t.nav_classes)}
                     {(role == Role::Student).then(|| link("/progress", |t| t.nav_progress))}
+                    {(role == Role::Student).then(|| link("/my-data", |t| t.nav_my_data))}
                     {(role >= Role::Instructor).then(|| link("/teach", |t| t.nav_teach))}
                     {(role >= Role::Instructor).then(|| link("/courses", |t| t.nav_courses))}
                 }

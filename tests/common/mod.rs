@@ -390,3 +390,33 @@ pub async fn call(
         .await
         .unwrap()
 }
+
+/// A class taught by `<title>@example.edu` (password [`PASSWORD`]), and its ingest token.
+pub async fn class(app: &TestApp, title: &str) -> (String, String) {
+    let id = user(
+        app,
+        &format!("{title}@example.edu"),
+        title,
+        lectern::auth::model::Role::Instructor,
+        Some(PASSWORD),
+    )
+    .await;
+    let teacher = lectern::auth::service::active_user(&app.state.db, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let input = lectern::courses::validate::course("Python", "", "").unwrap();
+    let course = lectern::courses::classes::create_course(&app.state.db, &teacher, &input)
+        .await
+        .unwrap();
+    let input = lectern::courses::validate::class(title, "Python", "", "", "", "", false).unwrap();
+    let class_id =
+        lectern::courses::classes::create_class(&app.state.db, &teacher, &course, &input)
+            .await
+            .unwrap();
+    let token = lectern::courses::classes::class(&app.state.db, &class_id)
+        .await
+        .unwrap()
+        .ingest_token;
+    (class_id, token)
+}

@@ -189,6 +189,9 @@ fn class_view(data: ClassData, actions: ClassActions) -> impl IntoView {
         </nav>
         <h1 class="mt-2 text-2xl font-bold" data-testid="class-title">{class.title.clone()}</h1>
         {class.archived.then(|| view! { <p class="mt-1 text-sm font-medium text-amber-800">{t!(i18n, class_archived_note)}</p> })}
+        {staff.then(|| view! {
+            <p class="mt-2"><a href=format!("/classes/{}/live", class.id) class=format!("inline-block {BUTTON}") data-testid="open-live">{t!(i18n, live_open)}</a></p>
+        })}
         <dl class="mt-3 grid grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
             <dt class="text-slate-600">{t!(i18n, field_subject)}</dt><dd>{class.subject.clone()}</dd>
             <dt class="text-slate-600">{t!(i18n, field_lecturer_info)}</dt><dd class="whitespace-pre-line">{class.lecturer_info.clone()}</dd>

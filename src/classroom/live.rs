@@ -1,0 +1,344 @@
+//! Live messages per class (SPEC §5.4). Each class has a feed: numbered frames, the last
+//! few thousand kept so that a dashboard reconnecting with `?since=` gets what it
+//! missed, fanned out to every open dashboard. A frame is serialised once, however many
+//! dashboards receive it.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use super::model::StudentState;
+
+/// Frames kept per class for resuming.
+const RECENT: usize = 4_096;
+/// Frames a slow dashboard may fall behind before it is sent a fresh snapshot.
+const CHANNEL: usize = 8_192;
+
+/// A change to announce.
+#[derive(Clone, Debug)]
+pub enum Update {
+    /// A stored execution and the student's state after it (`cell_execution`).
+    Execution {
+        student: StudentState,
+        notebook_path: String,
+        cell_id: String,
+        failed: bool,
+        error_type: Option<String>,
+        execution_time: Option<f64>,
+        at: DateTime<Utc>,
+    },
+    /// A student's state changed otherwise (`student_progress_update`).
+    Progress(StudentState),
+    /// A student left the class's live roster.
+    Removed { email: String },
+}
+
+impl Update {
+    fn kind(&self) -> &'static str {
+        match self {
+            Update::Execution { .. } => "cell_execution",
+            Update::Progress(_) => "student_progress_update",
+            Update::Removed { .. } => "student_removed",
+        }
+    }
+
+    fn data(&self) -> Value {
+        match self {
+            Update::Execution {
+                student,
+                notebook_path,
+                cell_id,
+                failed,
+                error_type,
+                execution_time,
+                at,
+            } => json!({
+                "emailAddress": student.email_address,
+                "cellExecutions": student.cell_executions,
+                "lastActivity": student.last_activity,
+                "status": student.status,
+                "cell_id": cell_id,
+                "notebook_path": notebook_path,
+                "execution_status": if *failed { "error" } else { "success" },
+                "error_type": error_type,
+                "execution_time": execution_time,
+                "executed_at": at,
+                "student": student,
+            }),
+            Update::Progress(student) => json!(student),
+            Update::Removed { email } => json!({ "emailAddress": email }),
+        }
+    }
+}
+
+/// One numbered message of a class's feed.
+#[derive(Debug)]
+pub struct Frame {
+    pub seq: u64,
+    pub update: Update,
+    /// The message as sent: `{"type", "data", "timestamp", "seq"}`.
+    pub text: String,
+}
+
+/// A message of the WebSocket protocol, as text.
+pub fn message(kind: &str, data: &Value, seq: u64) -> String {
+    json!({
+        "type": kind,
+        "data": data,
+        "timestamp": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+        "seq": seq,
+    })
+    .to_string()
+}
+
+#[derive(Debug)]
+struct FeedState {
+    seq: u64,
+    recent: VecDeque<Arc<Frame>>,
+}
+
+#[derive(Debug)]
+struct Feed {
+    state: Mutex<FeedState>,
+    sender: broadcast::Sender<Arc<Frame>>,
+}
+
+impl Feed {
+    fn lock(&self) -> MutexGuard<'_, FeedState> {
+        // A panic elsewhere while holding the lock leaves consistent data (each step
+        // below is complete before the next), so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What a dashboard connecting to a class starts from.
+pub struct Subscription {
+    pub receiver: broadcast::Receiver<Arc<Frame>>,
+    /// The feed's last sequence number when subscribing.
+    pub seq: u64,
+    /// With `since`: the frames after it, or `None` when they are no longer all kept
+    /// (then the dashboard needs a snapshot).
+    pub missed: Option<Vec<Arc<Frame>>>,
+}
+
+/// Every class's feed.
+#[derive(Default, Debug)]
+pub struct Hub {
+    feeds: Mutex<HashMap<String, Arc<Feed>>>,
+}
+
+impl Hub {
+    fn feed(&self, class_id: &str) -> Arc<Feed> {
+        let mut feeds = self.feeds.lock().unwrap_or_else(|e| e.into_inner());
+        feeds
+            .entry(class_id.to_owned())
+            .or_insert_with(|| {
+                Arc::new(Feed {
+                    state: Mutex::new(FeedState {
+                        seq: 0,
+                        recent: VecDeque::new(),
+                    }),
+                    sender: broadcast::channel(CHANNEL).0,
+                })
+            })
+            .clone()
+    }
+
+    /// Numbers `updates`, keeps them for resuming, and sends them to the class's
+    /// dashboards, in order.
+    pub fn publish(&self, class_id: &str, updates: Vec<Update>) {
+        let feed = self.feed(class_id);
+        let mut state = feed.lock();
+        for update in updates {
+            state.seq += 1;
+            let seq = state.seq;
+            let text = message(update.kind(), &update.data(), seq);
+            let frame = Arc::new(Frame { seq, update, text });
+            if state.recent.len() == RECENT {
+                state.recent.pop_front();
+            }
+            state.recent.push_back(frame.clone());
+            // No dashboard open is fine: the frame is kept for resuming.
+            let _ = feed.sender.send(frame);
+        }
+    }
+
+    /// Subscribes to a class's feed; with `since`, also the frames after it.
+    pub fn subscribe(&self, class_id: &str, since: Option<u64>) -> Subscription {
+        let feed = self.feed(class_id);
+        let state = feed.lock();
+        let receiver = feed.sender.subscribe();
+        let missed = since.and_then(|since| {
+            let oldest = state.recent.front().map_or(state.seq + 1, |f| f.seq);
+            // After a restart the numbers begin again: a `since` from the future is stale.
+            (since <= state.seq && since + 1 >= oldest).then(|| {
+                state
+                    .recent
+                    .iter()
+                    .filter(|f| f.seq > since)
+                    .cloned()
+                    .collect()
+            })
+        });
+        Subscription {
+            receiver,
+            seq: state.seq,
+            missed,
+        }
+    }
+
+    /// The sequence number of a class's last frame.
+    pub fn seq(&self, class_id: &str) -> u64 {
+        self.feed(class_id).lock().seq
+    }
+
+    /// Dashboards connected to a class.
+    pub fn watchers(&self, class_id: &str) -> usize {
+        self.feed(class_id).sender.receiver_count()
+    }
+}
+
+/// Several frames as one `delta_update`: each student's newest state, and how many
+/// executions and errors the frames carried (for the activity chart).
+pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
+    let last = frames.last()?;
+    let mut students: Vec<&StudentState> = Vec::new();
+    let mut removed: Vec<&str> = Vec::new();
+    let (mut executions, mut errors) = (0, 0);
+    for frame in frames {
+        let student = match &frame.update {
+            Update::Execution {
+                student, failed, ..
+            } => {
+                executions += 1;
+                errors += i64::from(*failed);
+                student
+            }
+            Update::Progress(student) => student,
+            Update::Removed { email } => {
+                students.retain(|s| s.email_address != *email);
+                removed.push(email);
+                continue;
+            }
+        };
+        removed.retain(|email| *email != student.email_address);
+        match students
+            .iter_mut()
+            .find(|s| s.email_address == student.email_address)
+        {
+            Some(known) if known.version < student.version => *known = student,
+            Some(_) => {}
+            None => students.push(student),
+        }
+    }
+    let mut changes: Vec<Value> = students
+        .iter()
+        .map(|s| {
+            json!({"operation": "update", "target": "student", "identifier": s.email_address, "value": s})
+        })
+        .collect();
+    changes.extend(
+        removed
+            .iter()
+            .map(|email| json!({"operation": "remove", "target": "student", "identifier": email})),
+    );
+    let data = json!({
+        "updateId": format!("delta_{}", last.seq),
+        "changes": changes,
+        "executions": executions,
+        "errors": errors,
+        "lastExecutionAt": frames.iter().rev().find_map(|f| match &f.update {
+            Update::Execution { at, .. } => Some(*at),
+            _ => None,
+        }),
+        "metadata": {"totalChanges": changes.len(), "coalesced": frames.len(), "priority": "normal"},
+    });
+    Some(message("delta_update", &data, last.seq))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classroom::model::LiveStatus;
+
+    fn student(email: &str, version: i64) -> StudentState {
+        StudentState {
+            id: 1,
+            email_address: email.to_owned(),
+            user_name: String::new(),
+            team_name: None,
+            current_notebook: None,
+            last_activity: None,
+            last_seen: None,
+            status: LiveStatus::Active,
+            cell_executions: version,
+            error_count: 0,
+            error_streak: 0,
+            last_error: None,
+            is_requesting_help: false,
+            progress_percentage: 0,
+            version,
+        }
+    }
+
+    #[test]
+    fn frames_are_numbered_kept_and_resumed() {
+        let hub = Hub::default();
+        let first = hub.subscribe("c1", None);
+        assert_eq!(first.seq, 0);
+        hub.publish(
+            "c1",
+            vec![
+                Update::Progress(student("a@x.org", 1)),
+                Update::Progress(student("b@x.org", 1)),
+            ],
+        );
+        assert_eq!(hub.seq("c1"), 2);
+        assert_eq!(hub.seq("c2"), 0);
+        let resumed = hub.subscribe("c1", Some(1));
+        let missed = resumed.missed.unwrap();
+        assert_eq!(missed.len(), 1);
+        assert_eq!(missed[0].seq, 2);
+        // From the future (the server restarted): a snapshot is needed.
+        assert!(hub.subscribe("c1", Some(9)).missed.is_none());
+        let mut receiver = first.receiver;
+        assert_eq!(receiver.try_recv().unwrap().seq, 1);
+    }
+
+    #[test]
+    fn old_frames_are_forgotten() {
+        let hub = Hub::default();
+        for n in 0..(RECENT as i64 + 10) {
+            hub.publish("c", vec![Update::Progress(student("a@x.org", n))]);
+        }
+        assert!(hub.subscribe("c", Some(1)).missed.is_none());
+        assert_eq!(
+            hub.subscribe("c", Some(20)).missed.unwrap().len(),
+            RECENT - 10
+        );
+    }
+
+    #[test]
+    fn a_delta_keeps_each_students_newest_state() {
+        let hub = Hub::default();
+        let mut receiver = hub.subscribe("c", None).receiver;
+        hub.publish(
+            "c",
+            vec![
+                Update::Progress(student("a@x.org", 2)),
+                Update::Progress(student("a@x.org", 1)),
+                Update::Progress(student("b@x.org", 5)),
+            ],
+        );
+        let frames: Vec<_> = std::iter::from_fn(|| receiver.try_recv().ok()).collect();
+        let delta: Value = serde_json::from_str(&coalesce(&frames).unwrap()).unwrap();
+        assert_eq!(delta["type"], "delta_update");
+        assert_eq!(delta["seq"], 3);
+        let changes = delta["data"]["changes"].as_array().unwrap();
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0]["value"]["version"], 2);
+    }
+}

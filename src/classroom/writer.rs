@@ -1,0 +1,468 @@
+//! The one writer of cell events: group commit. Requests hand their checked events to a
+//! single task, which stores whatever has queued up in one transaction, answers every
+//! request once it has committed, and then tells the dashboards (in commit order).
+//!
+//! Per transaction the write is lean: one insert per event (plus one per newly completed
+//! cell); counters per student, per notebook and per minute are summed in memory first
+//! and written once each, so the dashboard never has to scan events.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, oneshot};
+
+use super::event::{CellEvent, EventKind};
+use super::live::{Hub, Update};
+use super::model::{LiveStatus, StudentState};
+use crate::db::Db;
+use crate::db_run;
+
+/// Most events one transaction takes; more wait for the next one.
+const MAX_BATCH_EVENTS: usize = 5_000;
+/// Requests waiting for the writer; beyond this, requests wait to queue.
+const QUEUE: usize = 4_096;
+
+/// Why events were not stored.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WriteError {
+    #[error("database: {0}")]
+    Database(Arc<sqlx::Error>),
+    #[error("the event writer has stopped")]
+    Stopped,
+}
+
+#[derive(Debug)]
+struct Job {
+    class_id: String,
+    events: Vec<CellEvent>,
+    reply: oneshot::Sender<Result<Vec<String>, WriteError>>,
+}
+
+/// A handle to the writer task; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer task on `db`, announcing stored events on `hub`. It ends once
+    /// every handle is dropped and the queue is empty, so nothing accepted is lost.
+    pub fn start(db: Db, hub: Arc<Hub>) -> Writer {
+        let (queue, receiver) = mpsc::channel(QUEUE);
+        tokio::spawn(run(db, hub, receiver));
+        Writer { queue }
+    }
+
+    /// Stores `events` of `class_id`: their ids (`evt_<n>`) in order, once committed.
+    /// An event whose `event_id` its student already sent is not stored again; its first
+    /// id is answered.
+    pub async fn write(
+        &self,
+        class_id: &str,
+        events: Vec<CellEvent>,
+    ) -> Result<Vec<String>, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            class_id: class_id.to_owned(),
+            events,
+            reply,
+        };
+        self.queue
+            .send(job)
+            .await
+            .map_err(|_| WriteError::Stopped)?;
+        answer.await.map_err(|_| WriteError::Stopped)?
+    }
+}
+
+async fn run(db: Db, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
+    while let Some(first) = receiver.recv().await {
+        let mut size = first.events.len();
+        let mut jobs = vec![first];
+        while size < MAX_BATCH_EVENTS {
+            match receiver.try_recv() {
+                Ok(job) => {
+                    size += job.events.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let batch: Vec<(&str, &[CellEvent])> = jobs
+            .iter()
+            .map(|job| (job.class_id.as_str(), job.events.as_slice()))
+            .collect();
+        match store(&db, &batch).await {
+            Ok(stored) => {
+                for (class_id, updates) in stored.updates {
+                    hub.publish(&class_id, updates);
+                }
+                for (job, ids) in jobs.into_iter().zip(stored.ids) {
+                    let _ = job.reply.send(Ok(ids));
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, events = size, "storing cell events failed");
+                let error = WriteError::Database(Arc::new(error));
+                for job in jobs {
+                    let _ = job.reply.send(Err(error.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// What one transaction stored: ids per job, and the live updates per class.
+struct Stored {
+    ids: Vec<Vec<String>>,
+    updates: Vec<(String, Vec<Update>)>,
+}
+
+/// The changes to one student within a transaction, in the order of their events.
+#[derive(Default)]
+struct StudentDelta {
+    executions: i64,
+    errors: i64,
+    /// Whether an execution succeeded (then the streak restarts from `trailing_errors`).
+    succeeded: bool,
+    trailing_errors: i64,
+    /// The last execution's error, `Some(None)` when it succeeded.
+    last_error: Option<Option<String>>,
+    notebook: String,
+    last_at: Option<DateTime<Utc>>,
+    /// New executions, in order, for `cell_execution` messages.
+    executions_seen: Vec<usize>,
+}
+
+#[derive(Default)]
+struct NotebookDelta {
+    executions: i64,
+    cells_ok: i64,
+    last_at: Option<DateTime<Utc>>,
+}
+
+/// `(class, student id)` → index into the order students were first seen.
+type StudentKey = (String, i64);
+
+fn error_text(event: &CellEvent) -> String {
+    format!(
+        "{} in {} cell {}",
+        event.error_type.as_deref().unwrap_or("Error"),
+        event.notebook_path,
+        event.cell_id
+    )
+}
+
+fn unix_minute(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(60)
+}
+
+async fn store(db: &Db, batch: &[(&str, &[CellEvent])]) -> Result<Stored, sqlx::Error> {
+    let now = Utc::now();
+    db_run!(db.writer(), |pool| {
+        let mut tx = pool.begin().await?;
+        let mut student_ids: HashMap<(&str, &str), i64> = HashMap::new();
+        let mut order: Vec<StudentKey> = Vec::new();
+        let mut deltas: HashMap<StudentKey, StudentDelta> = HashMap::new();
+        let mut notebooks: HashMap<(i64, String), (String, NotebookDelta)> = HashMap::new();
+        let mut minutes: HashMap<(String, i64), (i64, i64)> = HashMap::new();
+        let mut all_ids = Vec::with_capacity(batch.len());
+        // Every new execution as (class, student, event), for the messages.
+        let mut executions: Vec<(StudentKey, &CellEvent)> = Vec::new();
+
+        for (class_id, events) in batch {
+            let mut ids = Vec::with_capacity(events.len());
+            for event in events.iter() {
+                let student = match student_ids.get(&(*class_id, event.email.as_str())) {
+                    Some(id) => *id,
+                    None => {
+                        let id: i64 = sqlx::query_scalar(
+                            "INSERT INTO classroom_students (class_id, email, name, team, created_at) \
+                             VALUES ($1, $2, $3, $4, $5) \
+                             ON CONFLICT (class_id, email) DO UPDATE SET \
+                             name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE classroom_students.name END, \
+                             team = COALESCE(excluded.team, classroom_students.team) \
+                             RETURNING id",
+                        )
+                        .bind(*class_id)
+                        .bind(&event.email)
+                        .bind(&event.user_name)
+                        .bind(&event.team)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        student_ids.insert((*class_id, event.email.as_str()), id);
+                        id
+                    }
+                };
+                let inserted: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO cell_events (student_id, event_key, kind, notebook_path, cell_id, cell_type, \
+                     execution_count, failed, error_type, error_message, code, output, truncated, execution_ms, \
+                     occurred_at, received_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+                     ON CONFLICT (student_id, event_key) DO NOTHING RETURNING id",
+                )
+                .bind(student)
+                .bind(&event.event_key)
+                .bind(event.kind.as_str())
+                .bind(&event.notebook_path)
+                .bind(&event.cell_id)
+                .bind(&event.cell_type)
+                .bind(event.execution_count)
+                .bind(event.failed)
+                .bind(&event.error_type)
+                .bind(&event.error_message)
+                .bind(&event.code)
+                .bind(&event.output)
+                .bind(event.truncated)
+                .bind(event.execution_ms)
+                .bind(event.occurred_at)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(id) = inserted else {
+                    // A retry: answer the id the event was first stored under.
+                    let id: i64 = sqlx::query_scalar(
+                        "SELECT id FROM cell_events WHERE student_id = $1 AND event_key = $2",
+                    )
+                    .bind(student)
+                    .bind(&event.event_key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    ids.push(format!("evt_{id}"));
+                    continue;
+                };
+                ids.push(format!("evt_{id}"));
+
+                let key = ((*class_id).to_owned(), student);
+                let delta = deltas.entry(key.clone()).or_insert_with(|| {
+                    order.push(key.clone());
+                    StudentDelta::default()
+                });
+                delta.notebook = event.notebook_path.clone();
+                delta.last_at = delta.last_at.max(Some(event.occurred_at));
+                let notebook = &mut notebooks
+                    .entry((student, event.notebook_path.clone()))
+                    .or_insert_with(|| ((*class_id).to_owned(), NotebookDelta::default()))
+                    .1;
+                notebook.last_at = notebook.last_at.max(Some(event.occurred_at));
+                if event.kind != EventKind::CellExecuted {
+                    continue;
+                }
+                let failed = event.failed == Some(true);
+                delta.executions += 1;
+                notebook.executions += 1;
+                let minute = minutes
+                    .entry(((*class_id).to_owned(), unix_minute(event.occurred_at)))
+                    .or_default();
+                minute.0 += 1;
+                if failed {
+                    delta.errors += 1;
+                    delta.trailing_errors += 1;
+                    delta.last_error = Some(Some(error_text(event)));
+                    minute.1 += 1;
+                } else {
+                    delta.succeeded = true;
+                    delta.trailing_errors = 0;
+                    delta.last_error = Some(None);
+                    let completed: Option<i64> = sqlx::query_scalar(
+                        "INSERT INTO student_cells (student_id, notebook_path, cell_id) VALUES ($1, $2, $3) \
+                         ON CONFLICT DO NOTHING RETURNING student_id",
+                    )
+                    .bind(student)
+                    .bind(&event.notebook_path)
+                    .bind(&event.cell_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if completed.is_some() {
+                        notebook.cells_ok += 1;
+                    }
+                }
+                delta.executions_seen.push(executions.len());
+                executions.push((key, event));
+            }
+            all_ids.push(ids);
+        }
+
+        for ((class_id, minute), (count, errors)) in &minutes {
+            sqlx::query(
+                "INSERT INTO class_activity (class_id, minute, executions, errors) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (class_id, minute) DO UPDATE SET \
+                 executions = class_activity.executions + excluded.executions, \
+                 errors = class_activity.errors + excluded.errors",
+            )
+            .bind(class_id)
+            .bind(minute)
+            .bind(count)
+            .bind(errors)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut cells_ok: HashMap<(i64, &str), i64> = HashMap::new();
+        for ((student, path), (class_id, delta)) in &notebooks {
+            let ok: i64 = sqlx::query_scalar(
+                "INSERT INTO student_notebooks (student_id, class_id, notebook_path, executions, cells_ok, last_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (student_id, notebook_path) DO UPDATE SET \
+                 executions = student_notebooks.executions + excluded.executions, \
+                 cells_ok = student_notebooks.cells_ok + excluded.cells_ok, \
+                 last_at = CASE WHEN excluded.last_at > student_notebooks.last_at \
+                 THEN excluded.last_at ELSE student_notebooks.last_at END \
+                 RETURNING cells_ok",
+            )
+            .bind(student)
+            .bind(class_id)
+            .bind(path)
+            .bind(delta.executions)
+            .bind(delta.cells_ok)
+            .bind(delta.last_at.unwrap_or(now))
+            .fetch_one(&mut *tx)
+            .await?;
+            cells_ok.insert((*student, path.as_str()), ok);
+        }
+        let mut best: HashMap<(String, String), i64> = HashMap::new();
+        let mut states: HashMap<StudentKey, StudentState> = HashMap::new();
+        for key in &order {
+            let delta = &deltas[key];
+            let (class_id, student) = key;
+            let (has_last, last_error) = match &delta.last_error {
+                Some(error) => (true, error.clone()),
+                None => (false, None),
+            };
+            let row: StudentRow = sqlx::query_as(
+                "UPDATE classroom_students SET \
+                 executions = executions + $1, errors = errors + $2, \
+                 error_streak = CASE WHEN $3 THEN $4 ELSE error_streak + $4 END, \
+                 last_error = CASE WHEN $5 THEN $6 ELSE last_error END, \
+                 current_notebook = $7, \
+                 last_activity_at = CASE WHEN last_activity_at IS NULL OR last_activity_at < $8 \
+                 THEN $8 ELSE last_activity_at END, \
+                 version = version + 1 \
+                 WHERE id = $9 \
+                 RETURNING id, email, name, team, current_notebook, last_activity_at, executions, errors, \
+                 error_streak, last_error, version",
+            )
+            .bind(delta.executions)
+            .bind(delta.errors)
+            .bind(delta.succeeded)
+            .bind(delta.trailing_errors)
+            .bind(has_last)
+            .bind(&last_error)
+            .bind(&delta.notebook)
+            .bind(delta.last_at.unwrap_or(now))
+            .bind(student)
+            .fetch_one(&mut *tx)
+            .await?;
+            let notebook_key = (class_id.clone(), delta.notebook.clone());
+            let class_best = match best.get(&notebook_key) {
+                Some(best) => *best,
+                None => {
+                    let value: Option<i64> = sqlx::query_scalar(
+                        "SELECT MAX(cells_ok) FROM student_notebooks WHERE class_id = $1 AND notebook_path = $2",
+                    )
+                    .bind(class_id)
+                    .bind(&delta.notebook)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let value = value.unwrap_or(0);
+                    best.insert(notebook_key, value);
+                    value
+                }
+            };
+            let own = cells_ok
+                .get(&(*student, delta.notebook.as_str()))
+                .copied()
+                .unwrap_or(0);
+            states.insert(key.clone(), row.into_state(own, class_best, false, now));
+        }
+        tx.commit().await?;
+
+        let mut updates: Vec<(String, Vec<Update>)> = Vec::new();
+        for key in &order {
+            let (Some(delta), Some(state)) = (deltas.get(key), states.get(key)) else {
+                continue;
+            };
+            let slot = match updates.iter().position(|(class, _)| class == &key.0) {
+                Some(slot) => slot,
+                None => {
+                    updates.push((key.0.clone(), Vec::new()));
+                    updates.len() - 1
+                }
+            };
+            let list = &mut updates[slot].1;
+            if delta.executions_seen.is_empty() {
+                list.push(Update::Progress(state.clone()));
+            }
+            for index in &delta.executions_seen {
+                let event = executions[*index].1;
+                list.push(Update::Execution {
+                    student: state.clone(),
+                    notebook_path: event.notebook_path.clone(),
+                    cell_id: event.cell_id.clone(),
+                    failed: event.failed == Some(true),
+                    error_type: event.error_type.clone(),
+                    execution_time: event.execution_ms.map(|ms| ms as f64 / 1000.0),
+                    at: event.occurred_at,
+                });
+            }
+        }
+        Ok(Stored {
+            ids: all_ids,
+            updates,
+        })
+    })
+}
+
+/// A `classroom_students` row as the dashboard reads it.
+#[derive(sqlx::FromRow)]
+pub struct StudentRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub team: Option<String>,
+    pub current_notebook: Option<String>,
+    pub last_activity_at: Option<DateTime<Utc>>,
+    pub executions: i64,
+    pub errors: i64,
+    pub error_streak: i64,
+    pub last_error: Option<String>,
+    pub version: i64,
+}
+
+impl StudentRow {
+    /// The dashboard's view of the row, with `cells_ok` of the current notebook out of
+    /// the class's best, and whether a help request is open.
+    pub fn into_state(
+        self,
+        cells_ok: i64,
+        class_best: i64,
+        help: bool,
+        now: DateTime<Utc>,
+    ) -> StudentState {
+        let progress = if class_best > 0 {
+            ((cells_ok.min(class_best) * 100) / class_best) as u8
+        } else {
+            0
+        };
+        let mut state = StudentState {
+            id: self.id,
+            email_address: self.email,
+            user_name: self.name,
+            team_name: self.team,
+            current_notebook: self.current_notebook,
+            last_activity: self.last_activity_at,
+            last_seen: self.last_activity_at,
+            status: LiveStatus::Inactive,
+            cell_executions: self.executions,
+            error_count: self.errors,
+            error_streak: self.error_streak,
+            last_error: self.last_error,
+            is_requesting_help: help,
+            progress_percentage: progress,
+            version: self.version,
+        };
+        state.status = state.status_at(now);
+        state
+    }
+}
