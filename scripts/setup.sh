@@ -40,6 +40,13 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 if [ "${1:-}" = "--test" ]; then
+  # The notebook client's tests run real IPython kernels in a virtualenv.
+  if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    if ! command -v pip3 >/dev/null && ! python3 -m pip --version >/dev/null 2>&1; then
+      step "installing Python for the notebook client's tests"
+      apt_install python3 python3-venv
+    fi
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     step "installing Chromium for the browser tests"
     apt_install chromium

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: unit tests, HTTP and CLI tests on SQLite and on PostgreSQL,
-# and browser tests in Chromium (hydrated and without JavaScript).
+# the notebook client's tests with real IPython kernels, and browser tests in Chromium
+# (hydrated and without JavaScript).
 # CI=true makes the PostgreSQL and browser tests mandatory: missing parts fail the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,10 @@ cargo leptos build
 printf '\n==> unit, HTTP and CLI tests (SQLite and PostgreSQL)\n'
 # The same flags as cargo-leptos, so the test build reuses its artifacts.
 RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=lectern cargo test --features ssr
+
+printf '\n==> notebook client tests (real IPython kernels against the lectern binary)\n'
+LECTERN_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/lectern" LECTERN_REQUIRE_BIN=1 \
+  clients/python/run-tests.sh -q
 
 printf '\n==> browser tests\n'
 e2e_data="$(mktemp -d)"

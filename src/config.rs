@@ -27,6 +27,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web application (the default).
     Serve,
+    /// Serve with a demo class of 30 simulated students whose notebooks keep reporting;
+    /// the demo instructor's sign-in is printed in the log.
+    Demo,
     /// Apply pending database migrations, then exit.
     Migrate,
     /// Write a consistent copy of the live SQLite database to FILE.
@@ -174,6 +177,16 @@ pub struct Config {
         global = true
     )]
     pub registrations_per_ip_hour: i64,
+
+    /// Cell events one student may post per minute (S2.11), counted per student, never
+    /// per address; 0 turns the limit off.
+    #[arg(
+        long,
+        env = "LECTERN_EVENTS_PER_STUDENT_MINUTE",
+        default_value_t = 100,
+        global = true
+    )]
+    pub events_per_student_minute: u32,
 
     /// The school's time zone (IANA name, e.g. Asia/Seoul): lecture times are entered and
     /// shown in it, and "today" on the teacher dashboard follows it.

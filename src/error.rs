@@ -29,6 +29,8 @@ pub struct ApiError {
     pub details: Vec<FieldError>,
     /// Seconds to wait, for 429 and 503.
     pub retry_after: Option<u64>,
+    /// For 429: the limit that was reached (requests or events per window).
+    pub limit: Option<u64>,
 }
 
 impl ApiError {
@@ -40,6 +42,20 @@ impl ApiError {
             message: message.into(),
             details: Vec::new(),
             retry_after: None,
+            limit: None,
+        }
+    }
+
+    /// 429: `limit` reached; try again after `retry_after` seconds.
+    pub fn rate_limited(limit: u64, retry_after: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(retry_after),
+            limit: Some(limit),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too many requests; try again later",
+            )
         }
     }
 
@@ -101,6 +117,14 @@ pub struct ErrorBody<'a> {
     pub details: &'a [FieldError],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// Left in the window: always 0 on a 429.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
+    /// When the window allows again (Unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset: Option<i64>,
     pub timestamp: String,
     pub request_id: String,
 }
@@ -113,6 +137,12 @@ impl IntoResponse for ApiError {
             message: &self.message,
             details: &self.details,
             retry_after: self.retry_after,
+            limit: self.limit,
+            remaining: self.limit.map(|_| 0),
+            reset: self
+                .limit
+                .zip(self.retry_after)
+                .map(|(_, after)| chrono::Utc::now().timestamp() + after as i64),
             timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             request_id: current_request_id().unwrap_or_default(),
         };

@@ -1,4 +1,5 @@
-//! The `lectern` command: serve (the default), migrate, backup, version.
+//! The `lectern` command: serve (the default), demo, migrate, backup, create-admin,
+//! version.
 
 use std::process::ExitCode;
 
@@ -14,7 +15,8 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     server::init_tracing(&cli.config);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => report(server::run(cli.config).await),
+        Command::Serve => report(server::run(cli.config, false).await),
+        Command::Demo => report(server::run(cli.config, true).await),
         Command::Migrate => report(migrate(&cli.config).await),
         Command::Backup { file } => match backup(&cli.config, &file).await {
             Ok(()) => {

@@ -45,6 +45,7 @@ fn help_documents_every_setting_with_its_variable() {
         "LECTERN_LOG_FORMAT",
         "LECTERN_SHUTDOWN_TIMEOUT",
         "LECTERN_REGISTRATIONS_PER_IP_HOUR",
+        "LECTERN_EVENTS_PER_STUDENT_MINUTE",
         "LECTERN_SMTP_URL",
         "LECTERN_MAIL_FROM",
         "LECTERN_KAKAO_CLIENT_ID",
@@ -63,7 +64,7 @@ fn help_documents_every_setting_with_its_variable() {
             ".env.example does not list {variable}"
         );
     }
-    for command in ["serve", "migrate", "backup", "version"] {
+    for command in ["serve", "demo", "migrate", "backup", "version"] {
         assert!(help.contains(command), "--help does not list {command}");
     }
 }

@@ -25,6 +25,7 @@ on_both_backends!(
     the_websocket_refuses_strangers,
     privacy_keeps_metadata_only_and_purges_old_code,
     concurrent_posts_are_all_stored_and_counted_once,
+    each_student_is_limited_not_the_room,
 );
 
 fn event(email: &str, name: &str, cell: &str, failed: bool) -> Value {
@@ -685,4 +686,47 @@ async fn concurrent_posts_are_all_stored_and_counted_once(app: TestApp) {
     })
     .unwrap();
     assert_eq!(minutes, 200);
+}
+
+async fn each_student_is_limited_not_the_room(app: TestApp) {
+    let (_, ingest) = class(&app, "live10").await;
+    // A backlog of 100 (the default per minute) is taken whole...
+    let backlog: Vec<Value> = (0..100)
+        .map(|n| event("busy@x.org", "Busy", &format!("c{n}"), false))
+        .collect();
+    let response = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&ingest)
+        .json(&backlog)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    // ...then the student waits, with the limit in the answer; from the same address,
+    // a classmate is not held back.
+    let response = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&ingest)
+        .json(&event("busy@x.org", "Busy", "c1", false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "rate_limited");
+    assert_eq!(body["limit"], 100);
+    assert_eq!(body["remaining"], 0);
+    assert!(body["reset"].as_i64().unwrap() > Utc::now().timestamp());
+    assert_eq!(
+        post(&app, &ingest, &event("calm@x.org", "Calm", "c1", false)).await,
+        StatusCode::CREATED
+    );
 }

@@ -57,6 +57,15 @@ mod tests {
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
         assert!(doc["paths"]["/health"].is_object());
         assert!(doc["paths"]["/api/v1/events"]["post"].is_object());
+        for path in [
+            "/api/v1/dashboard/overview",
+            "/api/v1/dashboard/student/{email}",
+            "/api/v1/students",
+            "/api/v1/students/{id}",
+            "/ws/dashboard",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path} is not described");
+        }
         assert!(doc["components"]["schemas"]["Error"].is_object());
     }
 }

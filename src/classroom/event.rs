@@ -165,6 +165,17 @@ impl Fields<'_> {
         }
     }
 
+    /// An error message: any length accepted, cut at `max` characters (a long traceback
+    /// must not cost the whole event).
+    fn message(&mut self, field: &str, max: usize) -> Option<String> {
+        match self.map.get(field) {
+            Some(Value::String(s)) if s.chars().count() > max => {
+                Some(s.chars().take(max).collect())
+            }
+            _ => self.text(field, max),
+        }
+    }
+
     fn required(&mut self, field: &str, max: usize) -> String {
         let before = self.problems.len();
         match self.text(field, max) {
@@ -292,7 +303,7 @@ impl Fields<'_> {
             execution_count: self.integer("execution_count"),
             failed,
             error_type: self.text("error_type", 200),
-            error_message: self.text("error_message", 4096),
+            error_message: self.message("error_message", 4096),
             code: self.long_text("code", &mut truncated),
             output: self.long_text("output", &mut truncated),
             truncated,
@@ -325,7 +336,7 @@ impl Fields<'_> {
             }
         };
         // `errorMessage` is "<type>: <message>".
-        let (error_type, error_message) = match self.text("errorMessage", 4096) {
+        let (error_type, error_message) = match self.message("errorMessage", 4096) {
             Some(text) => match text.split_once(": ") {
                 Some((kind, message)) if !kind.contains(char::is_whitespace) => {
                     (Some(kind.to_owned()), Some(message.to_owned()))

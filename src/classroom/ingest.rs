@@ -261,12 +261,26 @@ async fn batch(
 }
 
 /// Hands checked events to the writer, without code and output for a class that keeps
-/// metadata only; 503 when the database cannot take them.
+/// metadata only; 429 when a student is over their limit, 503 when the database cannot
+/// take them.
 async fn store(
     state: &AppState,
     class: &TokenClass,
     mut events: Vec<CellEvent>,
 ) -> Result<Vec<String>, ApiError> {
+    let mut counts: Vec<(&str, u32)> = Vec::new();
+    for event in &events {
+        match counts.iter_mut().find(|(email, _)| *email == event.email) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((&event.email, 1)),
+        }
+    }
+    if let Err(wait) = state.event_limit.take(&class.id, &counts) {
+        return Err(ApiError::rate_limited(
+            u64::from(state.event_limit.per_minute()),
+            wait,
+        ));
+    }
     if !class.store_code {
         for event in &mut events {
             event.code = None;
@@ -280,10 +294,13 @@ async fn store(
         .await
         .map_err(|error: WriteError| {
             tracing::error!(%error, "events not stored");
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "database_unavailable",
-                "The events could not be stored; send them again later",
-            )
+            ApiError {
+                retry_after: Some(5),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "The events could not be stored; send them again later",
+                )
+            }
         })
 }

@@ -250,6 +250,10 @@ pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
         "changes": changes,
         "executions": executions,
         "errors": errors,
+        "firstExecutionAt": frames.iter().find_map(|f| match &f.update {
+            Update::Execution { at, .. } => Some(*at),
+            _ => None,
+        }),
         "lastExecutionAt": frames.iter().rev().find_map(|f| match &f.update {
             Update::Execution { at, .. } => Some(*at),
             _ => None,

@@ -8,9 +8,13 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod dashboard;
 #[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
 pub mod event;
 #[cfg(feature = "ssr")]
 pub mod ingest;
+#[cfg(feature = "ssr")]
+pub mod limit;
 #[cfg(feature = "ssr")]
 pub mod live;
 #[cfg(feature = "ssr")]

@@ -235,18 +235,20 @@ async fn store(db: &Db, batch: &[(&str, &[CellEvent])]) -> Result<Stored, sqlx::
                 };
                 ids.push(format!("evt_{id}"));
 
+                // A student's clock may run ahead: activity is never later than arrival.
+                let at = event.occurred_at.min(now);
                 let key = ((*class_id).to_owned(), student);
                 let delta = deltas.entry(key.clone()).or_insert_with(|| {
                     order.push(key.clone());
                     StudentDelta::default()
                 });
                 delta.notebook = event.notebook_path.clone();
-                delta.last_at = delta.last_at.max(Some(event.occurred_at));
+                delta.last_at = delta.last_at.max(Some(at));
                 let notebook = &mut notebooks
                     .entry((student, event.notebook_path.clone()))
                     .or_insert_with(|| ((*class_id).to_owned(), NotebookDelta::default()))
                     .1;
-                notebook.last_at = notebook.last_at.max(Some(event.occurred_at));
+                notebook.last_at = notebook.last_at.max(Some(at));
                 if event.kind != EventKind::CellExecuted {
                     continue;
                 }
@@ -254,7 +256,7 @@ async fn store(db: &Db, batch: &[(&str, &[CellEvent])]) -> Result<Stored, sqlx::
                 delta.executions += 1;
                 notebook.executions += 1;
                 let minute = minutes
-                    .entry(((*class_id).to_owned(), unix_minute(event.occurred_at)))
+                    .entry(((*class_id).to_owned(), unix_minute(at)))
                     .or_default();
                 minute.0 += 1;
                 if failed {
@@ -403,7 +405,7 @@ async fn store(db: &Db, batch: &[(&str, &[CellEvent])]) -> Result<Stored, sqlx::
                     failed: event.failed == Some(true),
                     error_type: event.error_type.clone(),
                     execution_time: event.execution_ms.map(|ms| ms as f64 / 1000.0),
-                    at: event.occurred_at,
+                    at: event.occurred_at.min(now),
                 });
             }
         }

@@ -38,6 +38,8 @@ pub struct AppState {
     pub live: Arc<crate::classroom::live::Hub>,
     /// The one writer of cell events.
     pub writer: crate::classroom::writer::Writer,
+    /// The per-student limit on posted events.
+    pub event_limit: Arc<crate::classroom::limit::StudentLimiter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -63,6 +65,8 @@ pub enum StartError {
     },
     #[error("Leptos site configuration: {0}")]
     Leptos(String),
+    #[error("cannot prepare the demo class: {0}")]
+    Demo(String),
 }
 
 /// Connects and migrates the database and prepares the state for serving.
@@ -76,8 +80,12 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let leptos_options = leptos_options(&config)?;
     let live = Arc::new(crate::classroom::live::Hub::default());
     let writer = crate::classroom::writer::Writer::start(db.clone(), live.clone());
+    let event_limit = Arc::new(crate::classroom::limit::StudentLimiter::new(
+        config.events_per_student_minute,
+    ));
     Ok(AppState {
         db,
+        event_limit,
         config: Arc::new(config),
         secret_key,
         leptos_options,
@@ -214,7 +222,7 @@ pub async fn serve(
 }
 
 /// Binds the configured address and serves until SIGTERM or SIGINT.
-pub async fn run(config: Config) -> Result<(), StartError> {
+pub async fn run(config: Config, demo: bool) -> Result<(), StartError> {
     let state = prepare(config).await?;
     let addr = state.config.listen;
     let listener = TcpListener::bind(addr)
@@ -236,9 +244,32 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         Ok(None) => {}
         Err(error) => tracing::warn!(%error, "could not check for an administrator"),
     }
-    serve(listener, state, shutdown_signal())
-        .await
-        .map_err(|source| StartError::Bind { addr, source })
+    let simulation = if demo {
+        let (class_id, password) = crate::classroom::demo::prepare(&state.db)
+            .await
+            .map_err(|e| StartError::Demo(e.to_string()))?;
+        tracing::warn!(
+            "demo: sign in at {url}/login as {email} with the password {password}, then open \
+             {url}/classes/{class_id}/live",
+            url = state.config.public_url(),
+            email = crate::classroom::demo::DEMO_EMAIL,
+        );
+        Some(tokio::spawn(crate::classroom::demo::simulate(
+            state.db.clone(),
+            state.writer.clone(),
+            class_id,
+        )))
+    } else {
+        None
+    };
+    let served = serve(listener, state, async move {
+        shutdown_signal().await;
+        if let Some(simulation) = simulation {
+            simulation.abort();
+        }
+    })
+    .await;
+    served.map_err(|source| StartError::Bind { addr, source })
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
