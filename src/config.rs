@@ -178,6 +178,10 @@ pub struct Config {
     )]
     pub registrations_per_ip_hour: i64,
 
+    /// Serve with a demo class of simulated students, as `lectern demo` does.
+    #[arg(long, env = "LECTERN_DEMO", global = true)]
+    pub demo: bool,
+
     /// Cell events one student may post per minute (S2.11), counted per student, never
     /// per address; 0 turns the limit off.
     #[arg(

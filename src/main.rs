@@ -15,7 +15,10 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     server::init_tracing(&cli.config);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => report(server::run(cli.config, false).await),
+        Command::Serve => {
+            let demo = cli.config.demo;
+            report(server::run(cli.config, demo).await)
+        }
         Command::Demo => report(server::run(cli.config, true).await),
         Command::Migrate => report(migrate(&cli.config).await),
         Command::Backup { file } => match backup(&cli.config, &file).await {

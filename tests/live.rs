@@ -292,6 +292,24 @@ async fn students_are_listed_created_updated_and_deleted(app: TestApp) {
             .unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
     }
+    // A deleted student whose notebook reports again comes back, fresh.
+    let mina = all["students"][0]["id"].as_str().unwrap().to_owned();
+    app.client
+        .delete(app.url(&format!("/api/v1/students/{mina}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let status = post(
+        &app,
+        &ingest,
+        &event("mina@x.org", "Mina Park", "c9", false),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, all) = list("").await;
+    assert_eq!(all["total"], 1);
+    assert_eq!(all["students"][0]["total_executions"], 1);
 }
 
 async fn only_the_class_staff_read_the_dashboard(app: TestApp) {

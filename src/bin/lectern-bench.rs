@@ -28,7 +28,6 @@ use lectern::auth::model::Role;
 use lectern::db::{Db, PoolSettings};
 use serde_json::Value;
 use sqlx::Connection;
-use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
 const STUDENTS: usize = 1_000;
@@ -332,22 +331,21 @@ async fn paced(
     api: &str,
     seconds: u64,
 ) -> Result<(Vec<f64>, Vec<f64>, u64), Failure> {
-    let delivered = Arc::new(Mutex::new(Vec::new()));
+    let delivered = Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut readers = Vec::new();
     for n in 0..DASHBOARDS {
         let mut socket = open_dashboard(server, class_id, api).await?;
         let delivered = delivered.clone();
         readers.push(tokio::spawn(async move {
-            let mut own = Vec::new();
             while let Some(Ok(message)) = socket.next().await {
                 if n < MEASURING
                     && let Message::Text(text) = message
                     && let Some(ms) = message_latency(&text, Utc::now())
+                    && let Ok(mut delivered) = delivered.lock()
                 {
-                    own.push(ms);
+                    delivered.push(ms);
                 }
             }
-            delivered.lock().await.extend(own);
         }));
     }
     // Let the snapshots go out before the load starts.
@@ -407,7 +405,10 @@ async fn paced(
     for reader in readers {
         let _ = reader.await;
     }
-    let delivered = std::mem::take(&mut *delivered.lock().await);
+    let delivered = delivered
+        .lock()
+        .map(|mut d| std::mem::take(&mut *d))
+        .unwrap_or_default();
     Ok((ingest, delivered, failed.load(Ordering::Relaxed)))
 }
 
@@ -531,6 +532,16 @@ async fn run(name: &str, url: &str) -> Result<(), Failure> {
     println!("batch ingest ({BATCH} per request, 4 connections): {rate:.0} events/s");
 
     let http = reqwest::Client::new();
+    let stored: Value = http
+        .get(format!(
+            "{}/api/v1/events?class_id={class_id}&limit=1",
+            server.base
+        ))
+        .bearer_auth(&api)
+        .send()
+        .await?
+        .json()
+        .await?;
     let overview_url = format!(
         "{}/api/v1/dashboard/overview?class_id={class_id}",
         server.base
@@ -546,7 +557,7 @@ async fn run(name: &str, url: &str) -> Result<(), Failure> {
     }
     println!(
         "overview of {students} students with {} stored events (HTTP round trip): {}",
-        NEXT_EVENT.load(Ordering::Relaxed),
+        stored["total"],
         summary(times)
     );
 

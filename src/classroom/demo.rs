@@ -57,7 +57,7 @@ const STUDENTS: [(&str, &str); 30] = [
 
 /// Cells of each lesson, and the mistakes students make in some of them (so that
 /// several students share an error, as in a real room).
-const CELLS: usize = 14;
+const CELLS: usize = 20;
 const MISTAKES: [(usize, &str, &str, &str); 4] = [
     (
         3,
@@ -171,7 +171,7 @@ fn students(rng: &mut StdRng, now: DateTime<Utc>) -> Vec<Student> {
                 cell: 0,
                 stuck: 0,
                 // Three students never get going; the rest work at their own pace.
-                pace: (n % 10 != 9).then(|| rng.random_range(6.0..40.0)),
+                pace: (n % 10 != 9).then(|| rng.random_range(30.0..100.0)),
                 next_at: now,
             }
         })

@@ -77,6 +77,7 @@ impl Writer {
 }
 
 async fn run(db: Db, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
+    let mut memory = Memory::default();
     while let Some(first) = receiver.recv().await {
         let mut size = first.events.len();
         let mut jobs = vec![first];
@@ -93,7 +94,14 @@ async fn run(db: Db, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
             .iter()
             .map(|job| (job.class_id.as_str(), job.events.as_slice()))
             .collect();
-        match store(&db, &batch).await {
+        let mut result = store(&db, &mut memory, &batch).await;
+        if result.is_err() {
+            // What the writer remembers may be stale (a student deleted meanwhile, or
+            // ids taken by another writer): forget it and try once more.
+            memory = Memory::default();
+            result = store(&db, &mut memory, &batch).await;
+        }
+        match result {
             Ok(stored) => {
                 for (class_id, updates) in stored.updates {
                     hub.publish(&class_id, updates);
@@ -158,32 +166,104 @@ fn unix_minute(at: DateTime<Utc>) -> i64 {
     at.timestamp().div_euclid(60)
 }
 
-async fn store(db: &Db, batch: &[(&str, &[CellEvent])]) -> Result<Stored, sqlx::Error> {
+/// Rows per multi-row statement (parameters stay far below both databases' limits).
+const CHUNK: usize = 100;
+
+/// What the writer remembers between transactions.
+#[derive(Default)]
+struct Memory {
+    /// `(class, email)` → the student's id, name and team as stored.
+    students: HashMap<(String, String), (i64, String, Option<String>)>,
+    /// SQLite: the next event id (this process is the file's only writer).
+    next_id: Option<i64>,
+}
+
+/// `$n` placeholders for `rows` rows of `columns` values, PostgreSQL casts appended per
+/// column (`VALUES` lists in an `UPDATE … FROM` need them there).
+fn placeholders(rows: usize, columns: usize, casts: &[&str]) -> String {
+    (0..rows)
+        .map(|row| {
+            let values: Vec<String> = (0..columns)
+                .map(|col| {
+                    format!(
+                        "${}{}",
+                        row * columns + col + 1,
+                        casts.get(col).copied().unwrap_or("")
+                    )
+                })
+                .collect();
+            format!("({})", values.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Ids for `count` new events: PostgreSQL's sequence (other instances may be writing),
+/// or SQLite's next numbers.
+async fn event_ids(db: &Db, memory: &mut Memory, count: usize) -> Result<Vec<i64>, sqlx::Error> {
+    match db {
+        Db::Postgres(pool) => {
+            sqlx::query_scalar(
+                "SELECT nextval(pg_get_serial_sequence('cell_events', 'id')) FROM generate_series(1, $1)",
+            )
+            .bind(count as i64)
+            .fetch_all(pool)
+            .await
+        }
+        Db::Sqlite { writer, .. } => {
+            let next = match memory.next_id {
+                Some(next) => next,
+                None => {
+                    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM cell_events")
+                        .fetch_one(writer)
+                        .await?;
+                    max.unwrap_or(0) + 1
+                }
+            };
+            memory.next_id = Some(next + count as i64);
+            Ok((next..next + count as i64).collect())
+        }
+    }
+}
+
+async fn store(
+    db: &Db,
+    memory: &mut Memory,
+    batch: &[(&str, &[CellEvent])],
+) -> Result<Stored, sqlx::Error> {
     let now = Utc::now();
+    let postgres = matches!(db, Db::Postgres(_));
+    let total: usize = batch.iter().map(|(_, events)| events.len()).sum();
+    let ids = event_ids(db, memory, total).await?;
     db_run!(db.writer(), |pool| {
         let mut tx = pool.begin().await?;
-        let mut student_ids: HashMap<(&str, &str), i64> = HashMap::new();
-        let mut order: Vec<StudentKey> = Vec::new();
-        let mut deltas: HashMap<StudentKey, StudentDelta> = HashMap::new();
-        let mut notebooks: HashMap<(i64, String), (String, NotebookDelta)> = HashMap::new();
-        let mut minutes: HashMap<(String, i64), (i64, i64)> = HashMap::new();
-        let mut all_ids = Vec::with_capacity(batch.len());
-        // Every new execution as (class, student, event), for the messages.
-        let mut executions: Vec<(StudentKey, &CellEvent)> = Vec::new();
 
+        // Each student's id: remembered, or inserted (or renamed) first.
+        let mut learned: Vec<((String, String), (i64, String, Option<String>))> = Vec::new();
+        let mut student_of = Vec::with_capacity(total);
         for (class_id, events) in batch {
-            let mut ids = Vec::with_capacity(events.len());
             for event in events.iter() {
-                let student = match student_ids.get(&(*class_id, event.email.as_str())) {
-                    Some(id) => *id,
+                let key = ((*class_id).to_owned(), event.email.clone());
+                let known = learned
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v)
+                    .or_else(|| memory.students.get(&key));
+                let current = known.filter(|(_, name, team)| {
+                    (event.user_name.is_empty() || event.user_name == *name)
+                        && (event.team.is_none() || event.team == *team)
+                });
+                let id = match current {
+                    Some((id, ..)) => *id,
                     None => {
-                        let id: i64 = sqlx::query_scalar(
+                        let (id, name, team): (i64, String, Option<String>) = sqlx::query_as(
                             "INSERT INTO classroom_students (class_id, email, name, team, created_at) \
                              VALUES ($1, $2, $3, $4, $5) \
                              ON CONFLICT (class_id, email) DO UPDATE SET \
                              name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE classroom_students.name END, \
                              team = COALESCE(excluded.team, classroom_students.team) \
-                             RETURNING id",
+                             RETURNING id, name, team",
                         )
                         .bind(*class_id)
                         .bind(&event.email)
@@ -192,49 +272,79 @@ async fn store(db: &Db, batch: &[(&str, &[CellEvent])]) -> Result<Stored, sqlx::
                         .bind(now)
                         .fetch_one(&mut *tx)
                         .await?;
-                        student_ids.insert((*class_id, event.email.as_str()), id);
+                        learned.push((key, (id, name, team)));
                         id
                     }
                 };
-                let inserted: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO cell_events (student_id, event_key, kind, notebook_path, cell_id, cell_type, \
-                     execution_count, failed, error_type, error_message, code, output, truncated, execution_ms, \
-                     occurred_at, received_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-                     ON CONFLICT (student_id, event_key) DO NOTHING RETURNING id",
-                )
-                .bind(student)
-                .bind(&event.event_key)
-                .bind(event.kind.as_str())
-                .bind(&event.notebook_path)
-                .bind(&event.cell_id)
-                .bind(&event.cell_type)
-                .bind(event.execution_count)
-                .bind(event.failed)
-                .bind(&event.error_type)
-                .bind(&event.error_message)
-                .bind(&event.code)
-                .bind(&event.output)
-                .bind(event.truncated)
-                .bind(event.execution_ms)
-                .bind(event.occurred_at)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(id) = inserted else {
+                student_of.push(id);
+            }
+        }
+
+        // The events, many per statement, under ids chosen here so that the stored ones
+        // are known by id.
+        let flat: Vec<(&str, &CellEvent)> = batch
+            .iter()
+            .flat_map(|(class_id, events)| events.iter().map(move |e| (*class_id, e)))
+            .collect();
+        let mut inserted: std::collections::HashSet<i64> = std::collections::HashSet::new();
+        for (chunk, start) in flat.chunks(CHUNK).zip((0..).step_by(CHUNK)) {
+            let sql = format!(
+                "INSERT INTO cell_events (id, student_id, event_key, kind, notebook_path, cell_id, cell_type, \
+                 execution_count, failed, error_type, error_message, code, output, truncated, execution_ms, \
+                 occurred_at, received_at) VALUES {} \
+                 ON CONFLICT (student_id, event_key) DO NOTHING RETURNING id",
+                placeholders(chunk.len(), 17, &[])
+            );
+            let mut query = sqlx::query_scalar::<_, i64>(&sql);
+            for (offset, (_, event)) in chunk.iter().enumerate() {
+                query = query
+                    .bind(ids[start + offset])
+                    .bind(student_of[start + offset])
+                    .bind(&event.event_key)
+                    .bind(event.kind.as_str())
+                    .bind(&event.notebook_path)
+                    .bind(&event.cell_id)
+                    .bind(&event.cell_type)
+                    .bind(event.execution_count)
+                    .bind(event.failed)
+                    .bind(&event.error_type)
+                    .bind(&event.error_message)
+                    .bind(&event.code)
+                    .bind(&event.output)
+                    .bind(event.truncated)
+                    .bind(event.execution_ms)
+                    .bind(event.occurred_at)
+                    .bind(now);
+            }
+            inserted.extend(query.fetch_all(&mut *tx).await?);
+        }
+
+        let mut all_ids = Vec::with_capacity(batch.len());
+        let mut order: Vec<StudentKey> = Vec::new();
+        let mut deltas: HashMap<StudentKey, StudentDelta> = HashMap::new();
+        let mut notebooks: HashMap<(i64, String), (String, NotebookDelta)> = HashMap::new();
+        let mut minutes: HashMap<(String, i64), (i64, i64)> = HashMap::new();
+        let mut completed_cells: Vec<(i64, &str, &str)> = Vec::new();
+        let mut executions: Vec<(StudentKey, &CellEvent)> = Vec::new();
+        let mut index = 0;
+        for (class_id, events) in batch {
+            let mut job_ids = Vec::with_capacity(events.len());
+            for event in events.iter() {
+                let (id, student) = (ids[index], student_of[index]);
+                index += 1;
+                if !inserted.contains(&id) {
                     // A retry: answer the id the event was first stored under.
-                    let id: i64 = sqlx::query_scalar(
+                    let first: i64 = sqlx::query_scalar(
                         "SELECT id FROM cell_events WHERE student_id = $1 AND event_key = $2",
                     )
                     .bind(student)
                     .bind(&event.event_key)
                     .fetch_one(&mut *tx)
                     .await?;
-                    ids.push(format!("evt_{id}"));
+                    job_ids.push(format!("evt_{first}"));
                     continue;
-                };
-                ids.push(format!("evt_{id}"));
-
+                }
+                job_ids.push(format!("evt_{id}"));
                 // A student's clock may run ahead: activity is never later than arrival.
                 let at = event.occurred_at.min(now);
                 let key = ((*class_id).to_owned(), student);
@@ -252,14 +362,13 @@ async fn store(db: &Db, batch: &[(&str, &[CellEvent])]) -> Result<Stored, sqlx::
                 if event.kind != EventKind::CellExecuted {
                     continue;
                 }
-                let failed = event.failed == Some(true);
                 delta.executions += 1;
                 notebook.executions += 1;
                 let minute = minutes
                     .entry(((*class_id).to_owned(), unix_minute(at)))
                     .or_default();
                 minute.0 += 1;
-                if failed {
+                if event.failed == Some(true) {
                     delta.errors += 1;
                     delta.trailing_errors += 1;
                     delta.last_error = Some(Some(error_text(event)));
@@ -268,123 +377,173 @@ async fn store(db: &Db, batch: &[(&str, &[CellEvent])]) -> Result<Stored, sqlx::
                     delta.succeeded = true;
                     delta.trailing_errors = 0;
                     delta.last_error = Some(None);
-                    let completed: Option<i64> = sqlx::query_scalar(
-                        "INSERT INTO student_cells (student_id, notebook_path, cell_id) VALUES ($1, $2, $3) \
-                         ON CONFLICT DO NOTHING RETURNING student_id",
-                    )
-                    .bind(student)
-                    .bind(&event.notebook_path)
-                    .bind(&event.cell_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if completed.is_some() {
-                        notebook.cells_ok += 1;
+                    let cell = (
+                        student,
+                        event.notebook_path.as_str(),
+                        event.cell_id.as_str(),
+                    );
+                    if !completed_cells.contains(&cell) {
+                        completed_cells.push(cell);
                     }
                 }
                 delta.executions_seen.push(executions.len());
                 executions.push((key, event));
             }
-            all_ids.push(ids);
+            all_ids.push(job_ids);
         }
 
-        for ((class_id, minute), (count, errors)) in &minutes {
-            sqlx::query(
-                "INSERT INTO class_activity (class_id, minute, executions, errors) VALUES ($1, $2, $3, $4) \
+        // Cells run successfully for the first time move their notebook's completion.
+        for chunk in completed_cells.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO student_cells (student_id, notebook_path, cell_id) VALUES {} \
+                 ON CONFLICT DO NOTHING RETURNING student_id, notebook_path",
+                placeholders(chunk.len(), 3, &[])
+            );
+            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+            for (student, path, cell) in chunk {
+                query = query.bind(student).bind(*path).bind(*cell);
+            }
+            for (student, path) in query.fetch_all(&mut *tx).await? {
+                if let Some((_, notebook)) = notebooks.get_mut(&(student, path)) {
+                    notebook.cells_ok += 1;
+                }
+            }
+        }
+
+        let minute_rows: Vec<_> = minutes.iter().collect();
+        for chunk in minute_rows.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO class_activity (class_id, minute, executions, errors) VALUES {} \
                  ON CONFLICT (class_id, minute) DO UPDATE SET \
                  executions = class_activity.executions + excluded.executions, \
                  errors = class_activity.errors + excluded.errors",
-            )
-            .bind(class_id)
-            .bind(minute)
-            .bind(count)
-            .bind(errors)
-            .execute(&mut *tx)
-            .await?;
+                placeholders(chunk.len(), 4, &[])
+            );
+            let mut query = sqlx::query(&sql);
+            for ((class_id, minute), (count, errors)) in chunk {
+                query = query.bind(class_id).bind(minute).bind(count).bind(errors);
+            }
+            query.execute(&mut *tx).await?;
         }
-        let mut cells_ok: HashMap<(i64, &str), i64> = HashMap::new();
-        for ((student, path), (class_id, delta)) in &notebooks {
-            let ok: i64 = sqlx::query_scalar(
+
+        let notebook_rows: Vec<_> = notebooks.iter().collect();
+        let mut cells_ok: HashMap<(i64, String), i64> = HashMap::new();
+        for chunk in notebook_rows.chunks(CHUNK) {
+            let sql = format!(
                 "INSERT INTO student_notebooks (student_id, class_id, notebook_path, executions, cells_ok, last_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (student_id, notebook_path) DO UPDATE SET \
+                 VALUES {} ON CONFLICT (student_id, notebook_path) DO UPDATE SET \
                  executions = student_notebooks.executions + excluded.executions, \
                  cells_ok = student_notebooks.cells_ok + excluded.cells_ok, \
                  last_at = CASE WHEN excluded.last_at > student_notebooks.last_at \
                  THEN excluded.last_at ELSE student_notebooks.last_at END \
-                 RETURNING cells_ok",
-            )
-            .bind(student)
-            .bind(class_id)
-            .bind(path)
-            .bind(delta.executions)
-            .bind(delta.cells_ok)
-            .bind(delta.last_at.unwrap_or(now))
-            .fetch_one(&mut *tx)
-            .await?;
-            cells_ok.insert((*student, path.as_str()), ok);
+                 RETURNING student_id, notebook_path, cells_ok",
+                placeholders(chunk.len(), 6, &[])
+            );
+            let mut query = sqlx::query_as::<_, (i64, String, i64)>(&sql);
+            for ((student, path), (class_id, delta)) in chunk {
+                query = query
+                    .bind(student)
+                    .bind(class_id)
+                    .bind(path)
+                    .bind(delta.executions)
+                    .bind(delta.cells_ok)
+                    .bind(delta.last_at.unwrap_or(now));
+            }
+            for (student, path, ok) in query.fetch_all(&mut *tx).await? {
+                cells_ok.insert((student, path), ok);
+            }
         }
-        let mut best: HashMap<(String, String), i64> = HashMap::new();
-        let mut states: HashMap<StudentKey, StudentState> = HashMap::new();
-        for key in &order {
-            let delta = &deltas[key];
-            let (class_id, student) = key;
-            let (has_last, last_error) = match &delta.last_error {
-                Some(error) => (true, error.clone()),
-                None => (false, None),
-            };
-            let row: StudentRow = sqlx::query_as(
+
+        // Every touched student's counters in few statements, their new rows returned.
+        let casts: &[&str] = if postgres {
+            &[
+                "::bigint",
+                "::bigint",
+                "::bigint",
+                "::boolean",
+                "::bigint",
+                "::boolean",
+                "::text",
+                "::text",
+                "::timestamptz",
+            ]
+        } else {
+            &[]
+        };
+        let mut rows: HashMap<i64, StudentRow> = HashMap::new();
+        for chunk in order.chunks(CHUNK) {
+            let sql = format!(
                 "UPDATE classroom_students SET \
-                 executions = executions + $1, errors = errors + $2, \
-                 error_streak = CASE WHEN $3 THEN $4 ELSE error_streak + $4 END, \
-                 last_error = CASE WHEN $5 THEN $6 ELSE last_error END, \
-                 current_notebook = $7, \
-                 last_activity_at = CASE WHEN last_activity_at IS NULL OR last_activity_at < $8 \
-                 THEN $8 ELSE last_activity_at END, \
-                 version = version + 1 \
-                 WHERE id = $9 \
+                 executions = classroom_students.executions + v.column2, \
+                 errors = classroom_students.errors + v.column3, \
+                 error_streak = CASE WHEN v.column4 THEN v.column5 ELSE classroom_students.error_streak + v.column5 END, \
+                 last_error = CASE WHEN v.column6 THEN v.column7 ELSE classroom_students.last_error END, \
+                 current_notebook = v.column8, \
+                 last_activity_at = CASE WHEN classroom_students.last_activity_at IS NULL \
+                 OR classroom_students.last_activity_at < v.column9 THEN v.column9 \
+                 ELSE classroom_students.last_activity_at END, \
+                 version = classroom_students.version + 1 \
+                 FROM (VALUES {}) AS v WHERE classroom_students.id = v.column1 \
                  RETURNING id, email, name, team, current_notebook, last_activity_at, executions, errors, \
                  error_streak, last_error, version",
+                placeholders(chunk.len(), 9, casts)
+            );
+            let mut query = sqlx::query_as::<_, StudentRow>(&sql);
+            for key in chunk {
+                let delta = &deltas[key];
+                let (has_last, last_error) = match &delta.last_error {
+                    Some(error) => (true, error.clone()),
+                    None => (false, None),
+                };
+                query = query
+                    .bind(key.1)
+                    .bind(delta.executions)
+                    .bind(delta.errors)
+                    .bind(delta.succeeded)
+                    .bind(delta.trailing_errors)
+                    .bind(has_last)
+                    .bind(last_error)
+                    .bind(&delta.notebook)
+                    .bind(delta.last_at.unwrap_or(now));
+            }
+            for row in query.fetch_all(&mut *tx).await? {
+                rows.insert(row.id, row);
+            }
+        }
+
+        // The most cells anyone has completed in each notebook now current.
+        let mut best: HashMap<(String, String), i64> = HashMap::new();
+        for key in &order {
+            let notebook_key = (key.0.clone(), deltas[key].notebook.clone());
+            if best.contains_key(&notebook_key) {
+                continue;
+            }
+            let value: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(cells_ok) FROM student_notebooks WHERE class_id = $1 AND notebook_path = $2",
             )
-            .bind(delta.executions)
-            .bind(delta.errors)
-            .bind(delta.succeeded)
-            .bind(delta.trailing_errors)
-            .bind(has_last)
-            .bind(&last_error)
-            .bind(&delta.notebook)
-            .bind(delta.last_at.unwrap_or(now))
-            .bind(student)
+            .bind(&notebook_key.0)
+            .bind(&notebook_key.1)
             .fetch_one(&mut *tx)
             .await?;
-            let notebook_key = (class_id.clone(), delta.notebook.clone());
-            let class_best = match best.get(&notebook_key) {
-                Some(best) => *best,
-                None => {
-                    let value: Option<i64> = sqlx::query_scalar(
-                        "SELECT MAX(cells_ok) FROM student_notebooks WHERE class_id = $1 AND notebook_path = $2",
-                    )
-                    .bind(class_id)
-                    .bind(&delta.notebook)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    let value = value.unwrap_or(0);
-                    best.insert(notebook_key, value);
-                    value
-                }
-            };
-            let own = cells_ok
-                .get(&(*student, delta.notebook.as_str()))
-                .copied()
-                .unwrap_or(0);
-            states.insert(key.clone(), row.into_state(own, class_best, false, now));
+            best.insert(notebook_key, value.unwrap_or(0));
         }
         tx.commit().await?;
+        memory.students.extend(learned);
 
         let mut updates: Vec<(String, Vec<Update>)> = Vec::new();
         for key in &order {
-            let (Some(delta), Some(state)) = (deltas.get(key), states.get(key)) else {
+            let (Some(delta), Some(row)) = (deltas.get(key), rows.remove(&key.1)) else {
                 continue;
             };
+            let own = cells_ok
+                .get(&(key.1, delta.notebook.clone()))
+                .copied()
+                .unwrap_or(0);
+            let class_best = best
+                .get(&(key.0.clone(), delta.notebook.clone()))
+                .copied()
+                .unwrap_or(0);
+            let state = row.into_state(own, class_best, false, now);
             let slot = match updates.iter().position(|(class, _)| class == &key.0) {
                 Some(slot) => slot,
                 None => {
