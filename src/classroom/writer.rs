@@ -169,11 +169,14 @@ fn unix_minute(at: DateTime<Utc>) -> i64 {
 /// Rows per multi-row statement (parameters stay far below both databases' limits).
 const CHUNK: usize = 100;
 
+/// A student as stored: id, name and team.
+type StoredStudent = (i64, String, Option<String>);
+
 /// What the writer remembers between transactions.
 #[derive(Default)]
 struct Memory {
-    /// `(class, email)` → the student's id, name and team as stored.
-    students: HashMap<(String, String), (i64, String, Option<String>)>,
+    /// `(class, email)` → the student as stored.
+    students: HashMap<(String, String), StoredStudent>,
     /// SQLite: the next event id (this process is the file's only writer).
     next_id: Option<i64>,
 }
@@ -239,7 +242,7 @@ async fn store(
         let mut tx = pool.begin().await?;
 
         // Each student's id: remembered, or inserted (or renamed) first.
-        let mut learned: Vec<((String, String), (i64, String, Option<String>))> = Vec::new();
+        let mut learned: Vec<((String, String), StoredStudent)> = Vec::new();
         let mut student_of = Vec::with_capacity(total);
         for (class_id, events) in batch {
             for event in events.iter() {
@@ -257,7 +260,7 @@ async fn store(
                 let id = match current {
                     Some((id, ..)) => *id,
                     None => {
-                        let (id, name, team): (i64, String, Option<String>) = sqlx::query_as(
+                        let (id, name, team): StoredStudent = sqlx::query_as(
                             "INSERT INTO classroom_students (class_id, email, name, team, created_at) \
                              VALUES ($1, $2, $3, $4, $5) \
                              ON CONFLICT (class_id, email) DO UPDATE SET \
