@@ -498,6 +498,7 @@ async fn run(name: &str, url: &str) -> Result<(), Failure> {
     let seconds = env_number("LECTERN_BENCH_SECONDS", 10);
     let stored_target = env_number("LECTERN_BENCH_EVENTS", 1_000_000);
     println!("\n== {name} ==");
+    let first_event = NEXT_EVENT.load(Ordering::Relaxed);
     let (class_id, token, api) = seed(url).await?;
     let server = start_server(url).await?;
 
@@ -524,7 +525,7 @@ async fn run(name: &str, url: &str) -> Result<(), Failure> {
     println!("  ingest latency: {}", summary(ingest));
     println!("  event → dashboard latency: {}", summary(delivered));
 
-    let stored_now = NEXT_EVENT.load(Ordering::Relaxed);
+    let stored_now = NEXT_EVENT.load(Ordering::Relaxed) - first_event;
     let to_store = stored_target
         .saturating_sub(stored_now)
         .max(BATCH as u64 * 20);

@@ -1,7 +1,9 @@
 //! Live messages per class (SPEC §5.4). Each class has a feed: numbered frames, the last
 //! few thousand kept so that a dashboard reconnecting with `?since=` gets what it
-//! missed, fanned out to every open dashboard. A frame is serialised once, however many
-//! dashboards receive it.
+//! missed, fanned out to every open dashboard. A message is serialised once, however
+//! many dashboards receive it. When frames come faster than one per [`WINDOW`], those
+//! of a window go out together as one `delta_update`, so that 200 dashboards of a busy
+//! class get a few messages a second each instead of thousands.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,8 +16,10 @@ use super::model::StudentState;
 
 /// Frames kept per class for resuming.
 const RECENT: usize = 4_096;
-/// Frames a slow dashboard may fall behind before it is sent a fresh snapshot.
-const CHANNEL: usize = 8_192;
+/// Messages a slow dashboard may fall behind before it is sent a fresh snapshot.
+const CHANNEL: usize = 1_024;
+/// At most one message per class this often; a frame after a quiet window goes at once.
+const WINDOW: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// A change to announce.
 #[derive(Clone, Debug)]
@@ -94,16 +98,28 @@ pub fn message(kind: &str, data: &Value, seq: u64) -> String {
     .to_string()
 }
 
+/// A message for the dashboards: one frame, or a delta of several.
+#[derive(Debug)]
+pub struct Outgoing {
+    /// The last frame it covers.
+    pub seq: u64,
+    pub text: String,
+}
+
 #[derive(Debug)]
 struct FeedState {
     seq: u64,
     recent: VecDeque<Arc<Frame>>,
+    /// Frames not sent yet, and whether a flush is already on its way.
+    pending: Vec<Arc<Frame>>,
+    flush_scheduled: bool,
+    last_flush: Option<std::time::Instant>,
 }
 
 #[derive(Debug)]
 struct Feed {
     state: Mutex<FeedState>,
-    sender: broadcast::Sender<Arc<Frame>>,
+    sender: broadcast::Sender<Arc<Outgoing>>,
 }
 
 impl Feed {
@@ -112,11 +128,34 @@ impl Feed {
         // below is complete before the next), so a poisoned lock is still usable.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// Sends what is pending as one message.
+    fn flush(&self, state: &mut FeedState) {
+        state.flush_scheduled = false;
+        state.last_flush = Some(std::time::Instant::now());
+        let pending = std::mem::take(&mut state.pending);
+        let outgoing = match pending.as_slice() {
+            [] => return,
+            [one] => Outgoing {
+                seq: one.seq,
+                text: one.text.clone(),
+            },
+            many => match coalesce(many) {
+                Some(text) => Outgoing {
+                    seq: state.seq,
+                    text,
+                },
+                None => return,
+            },
+        };
+        // No dashboard open is fine: the frames are kept for resuming.
+        let _ = self.sender.send(Arc::new(outgoing));
+    }
 }
 
 /// What a dashboard connecting to a class starts from.
 pub struct Subscription {
-    pub receiver: broadcast::Receiver<Arc<Frame>>,
+    pub receiver: broadcast::Receiver<Arc<Outgoing>>,
     /// The feed's last sequence number when subscribing.
     pub seq: u64,
     /// With `since`: the frames after it, or `None` when they are no longer all kept
@@ -140,6 +179,9 @@ impl Hub {
                     state: Mutex::new(FeedState {
                         seq: 0,
                         recent: VecDeque::new(),
+                        pending: Vec::new(),
+                        flush_scheduled: false,
+                        last_flush: None,
                     }),
                     sender: broadcast::channel(CHANNEL).0,
                 })
@@ -148,7 +190,8 @@ impl Hub {
     }
 
     /// Numbers `updates`, keeps them for resuming, and sends them to the class's
-    /// dashboards, in order.
+    /// dashboards, in order: at once after a quiet window, else with the rest of the
+    /// window.
     pub fn publish(&self, class_id: &str, updates: Vec<Update>) {
         let feed = self.feed(class_id);
         let mut state = feed.lock();
@@ -161,8 +204,23 @@ impl Hub {
                 state.recent.pop_front();
             }
             state.recent.push_back(frame.clone());
-            // No dashboard open is fine: the frame is kept for resuming.
-            let _ = feed.sender.send(frame);
+            state.pending.push(frame);
+        }
+        if state.flush_scheduled {
+            return;
+        }
+        let since_last = state.last_flush.map(|at| at.elapsed());
+        match since_last {
+            Some(elapsed) if elapsed < WINDOW => {
+                state.flush_scheduled = true;
+                let feed = feed.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(WINDOW - elapsed).await;
+                    let mut state = feed.lock();
+                    feed.flush(&mut state);
+                });
+            }
+            _ => feed.flush(&mut state),
         }
     }
 
@@ -308,12 +366,35 @@ mod tests {
         assert_eq!(missed[0].seq, 2);
         // From the future (the server restarted): a snapshot is needed.
         assert!(hub.subscribe("c1", Some(9)).missed.is_none());
+        // Two frames at once went out as one delta.
         let mut receiver = first.receiver;
-        assert_eq!(receiver.try_recv().unwrap().seq, 1);
+        let sent = receiver.try_recv().unwrap();
+        assert_eq!(sent.seq, 2);
+        assert!(sent.text.contains("delta_update"));
     }
 
-    #[test]
-    fn old_frames_are_forgotten() {
+    #[tokio::test]
+    async fn frames_within_a_window_go_out_together() {
+        let hub = Hub::default();
+        let mut receiver = hub.subscribe("c", None).receiver;
+        hub.publish("c", vec![Update::Progress(student("a@x.org", 1))]);
+        // The first after a quiet spell goes at once, as itself.
+        let first = receiver.try_recv().unwrap();
+        assert_eq!(first.seq, 1);
+        assert!(first.text.contains("student_progress_update"));
+        hub.publish("c", vec![Update::Progress(student("a@x.org", 2))]);
+        hub.publish("c", vec![Update::Progress(student("b@x.org", 1))]);
+        assert!(receiver.try_recv().is_err(), "held for the window");
+        let held = tokio::time::timeout(std::time::Duration::from_secs(1), receiver.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(held.seq, 3);
+        assert!(held.text.contains("delta_update"));
+    }
+
+    #[tokio::test]
+    async fn old_frames_are_forgotten() {
         let hub = Hub::default();
         for n in 0..(RECENT as i64 + 10) {
             hub.publish("c", vec![Update::Progress(student("a@x.org", n))]);
@@ -328,7 +409,6 @@ mod tests {
     #[test]
     fn a_delta_keeps_each_students_newest_state() {
         let hub = Hub::default();
-        let mut receiver = hub.subscribe("c", None).receiver;
         hub.publish(
             "c",
             vec![
@@ -337,7 +417,7 @@ mod tests {
                 Update::Progress(student("b@x.org", 5)),
             ],
         );
-        let frames: Vec<_> = std::iter::from_fn(|| receiver.try_recv().ok()).collect();
+        let frames = hub.subscribe("c", Some(0)).missed.unwrap();
         let delta: Value = serde_json::from_str(&coalesce(&frames).unwrap()).unwrap();
         assert_eq!(delta["type"], "delta_update");
         assert_eq!(delta["seq"], 3);

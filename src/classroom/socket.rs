@@ -23,7 +23,7 @@ use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::dashboard;
-use super::live::{Frame, coalesce, message};
+use super::live::{Frame, Outgoing, coalesce, message};
 use super::read::class_for_caller;
 use crate::auth::guard::ApiCaller;
 use crate::error::ApiError;
@@ -145,8 +145,8 @@ async fn run(socket: WebSocket, state: AppState, class_id: String, since: Option
     loop {
         tokio::select! {
             received = receiver.recv() => {
-                let mut frames = match received {
-                    Ok(frame) => vec![frame],
+                let mut messages: Vec<Arc<Outgoing>> = match received {
+                    Ok(outgoing) => vec![outgoing],
                     Err(RecvError::Lagged(_)) => {
                         // Too far behind to catch up frame by frame: start over.
                         let seq = state.live.seq(&class_id);
@@ -159,15 +159,16 @@ async fn run(socket: WebSocket, state: AppState, class_id: String, since: Option
                     }
                     Err(RecvError::Closed) => break,
                 };
-                while let Ok(frame) = receiver.try_recv() {
-                    frames.push(frame);
+                while let Ok(outgoing) = receiver.try_recv() {
+                    messages.push(outgoing);
                 }
-                frames.retain(|f| f.seq > last_sent);
-                if let Some(last) = frames.last() {
+                // What a snapshot or the resumed frames already covered is not sent again.
+                messages.retain(|m| m.seq > last_sent);
+                if let Some(last) = messages.last() {
                     last_sent = last.seq;
                 }
-                for text in outgoing(&frames) {
-                    if sink.send(Message::Text(text.into())).await.is_err() {
+                for message in messages {
+                    if sink.send(Message::Text(message.text.clone().into())).await.is_err() {
                         return;
                     }
                 }

@@ -181,18 +181,20 @@ struct Memory {
     next_id: Option<i64>,
 }
 
-/// `$n` placeholders for `rows` rows of `columns` values, PostgreSQL casts appended per
-/// column (`VALUES` lists in an `UPDATE … FROM` need them there).
-fn placeholders(rows: usize, columns: usize, casts: &[&str]) -> String {
+/// Placeholders for `rows` rows of `columns` values: `$n` with PostgreSQL's casts per
+/// column (`VALUES` lists in an `UPDATE … FROM` need them), or `?` for SQLite, which
+/// looks up each named parameter by a linear search (quadratic for a long statement).
+fn placeholders(rows: usize, columns: usize, casts: Option<&[&str]>) -> String {
     (0..rows)
         .map(|row| {
             let values: Vec<String> = (0..columns)
-                .map(|col| {
-                    format!(
+                .map(|col| match casts {
+                    Some(casts) => format!(
                         "${}{}",
                         row * columns + col + 1,
                         casts.get(col).copied().unwrap_or("")
-                    )
+                    ),
+                    None => "?".to_owned(),
                 })
                 .collect();
             format!("({})", values.join(", "))
@@ -236,6 +238,7 @@ async fn store(
 ) -> Result<Stored, sqlx::Error> {
     let now = Utc::now();
     let postgres = matches!(db, Db::Postgres(_));
+    let no_casts: Option<&[&str]> = postgres.then_some(&[]);
     let total: usize = batch.iter().map(|(_, events)| events.len()).sum();
     let ids = event_ids(db, memory, total).await?;
     db_run!(db.writer(), |pool| {
@@ -296,7 +299,7 @@ async fn store(
                  execution_count, failed, error_type, error_message, code, output, truncated, execution_ms, \
                  occurred_at, received_at) VALUES {} \
                  ON CONFLICT (student_id, event_key) DO NOTHING RETURNING id",
-                placeholders(chunk.len(), 17, &[])
+                placeholders(chunk.len(), 17, no_casts)
             );
             let mut query = sqlx::query_scalar::<_, i64>(&sql);
             for (offset, (_, event)) in chunk.iter().enumerate() {
@@ -400,7 +403,7 @@ async fn store(
             let sql = format!(
                 "INSERT INTO student_cells (student_id, notebook_path, cell_id) VALUES {} \
                  ON CONFLICT DO NOTHING RETURNING student_id, notebook_path",
-                placeholders(chunk.len(), 3, &[])
+                placeholders(chunk.len(), 3, no_casts)
             );
             let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
             for (student, path, cell) in chunk {
@@ -420,7 +423,7 @@ async fn store(
                  ON CONFLICT (class_id, minute) DO UPDATE SET \
                  executions = class_activity.executions + excluded.executions, \
                  errors = class_activity.errors + excluded.errors",
-                placeholders(chunk.len(), 4, &[])
+                placeholders(chunk.len(), 4, no_casts)
             );
             let mut query = sqlx::query(&sql);
             for ((class_id, minute), (count, errors)) in chunk {
@@ -440,7 +443,7 @@ async fn store(
                  last_at = CASE WHEN excluded.last_at > student_notebooks.last_at \
                  THEN excluded.last_at ELSE student_notebooks.last_at END \
                  RETURNING student_id, notebook_path, cells_ok",
-                placeholders(chunk.len(), 6, &[])
+                placeholders(chunk.len(), 6, no_casts)
             );
             let mut query = sqlx::query_as::<_, (i64, String, i64)>(&sql);
             for ((student, path), (class_id, delta)) in chunk {
@@ -458,21 +461,17 @@ async fn store(
         }
 
         // Every touched student's counters in few statements, their new rows returned.
-        let casts: &[&str] = if postgres {
-            &[
-                "::bigint",
-                "::bigint",
-                "::bigint",
-                "::boolean",
-                "::bigint",
-                "::boolean",
-                "::text",
-                "::text",
-                "::timestamptz",
-            ]
-        } else {
-            &[]
-        };
+        let casts: Option<&[&str]> = postgres.then_some(&[
+            "::bigint",
+            "::bigint",
+            "::bigint",
+            "::boolean",
+            "::bigint",
+            "::boolean",
+            "::text",
+            "::text",
+            "::timestamptz",
+        ]);
         let mut rows: HashMap<i64, StudentRow> = HashMap::new();
         for chunk in order.chunks(CHUNK) {
             let sql = format!(
