@@ -87,6 +87,7 @@ pub async fn set_class_privacy(
             .await
             .map(|_| ())
     })?;
+    state.ingest_tokens.forget_all();
     super::dashboard::purge_expired(&state.db).await?;
     Ok(())
 }

@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 
 use super::event::{self, CellEvent, MAX_EVENTS};
 use super::writer::WriteError;
-use crate::db::Db;
 use crate::db_run;
 use crate::error::{ApiError, FieldError};
 use crate::server::AppState;
@@ -32,10 +31,54 @@ struct TokenClass {
     store_code: bool,
 }
 
+/// What a token opened when last looked up: `(class, archived, keeps code)`, or nothing.
+type TokenRow = Option<(String, bool, bool)>;
+
+/// Ingest tokens looked up in the last [`TOKEN_TTL`]: a busy room's notebooks post
+/// thousands of times a second, and a rotated token or an archived class takes effect
+/// within that time (on every instance, with no message between them).
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (TokenRow, std::time::Instant)>>,
+}
+
+const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+/// Tokens remembered at most (unknown ones too, so guessing costs no database time).
+const TOKEN_CACHE_SIZE: usize = 10_000;
+
+impl TokenCache {
+    fn get(&self, token: &str) -> Option<TokenRow> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(token)
+            .filter(|(_, at)| at.elapsed() < TOKEN_TTL)
+            .map(|(row, _)| row.clone())
+    }
+
+    /// Forgets every token: a class's token, archiving or privacy changed here.
+    pub fn forget_all(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    fn put(&self, token: &str, row: TokenRow) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= TOKEN_CACHE_SIZE {
+            entries.retain(|_, (_, at)| at.elapsed() < TOKEN_TTL);
+            if entries.len() >= TOKEN_CACHE_SIZE {
+                entries.clear();
+            }
+        }
+        entries.insert(token.to_owned(), (row, std::time::Instant::now()));
+    }
+}
+
 /// The class whose ingest token the request carries; 401 without a known token, 403
 /// for an archived class.
 async fn class_for_token(
-    db: &Db,
+    state: &AppState,
     headers: &HeaderMap,
     query: &TokenQuery,
 ) -> Result<TokenClass, ApiError> {
@@ -51,13 +94,22 @@ async fn class_for_token(
             "Send the class's ingest token as Authorization: Bearer or ?token=",
         ));
     };
-    let class: Option<(String, bool, bool)> = db_run!(db.reader(), |pool| {
-        sqlx::query_as("SELECT id, archived, store_code FROM classes WHERE ingest_token = $1")
-            .bind(token)
-            .fetch_optional(pool)
-            .await
-    })
-    .map_err(ApiError::internal)?;
+    let class = match state.ingest_tokens.get(token) {
+        Some(row) => row,
+        None => {
+            let row: TokenRow = db_run!(state.db.reader(), |pool| {
+                sqlx::query_as(
+                    "SELECT id, archived, store_code FROM classes WHERE ingest_token = $1",
+                )
+                .bind(token)
+                .fetch_optional(pool)
+                .await
+            })
+            .map_err(ApiError::internal)?;
+            state.ingest_tokens.put(token, row.clone());
+            row
+        }
+    };
     match class {
         None => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -154,7 +206,7 @@ async fn ingest(
     query: &TokenQuery,
     body: &Bytes,
 ) -> Result<Response, ApiError> {
-    let class = class_for_token(&state.db, headers, query).await?;
+    let class = class_for_token(state, headers, query).await?;
     let body = body_json(body)?;
     let (items, single) = match event::items(&body, false) {
         Some(items) => (items.as_slice(), false),
@@ -204,7 +256,7 @@ async fn batch(
     query: &TokenQuery,
     body: &Bytes,
 ) -> Result<Response, ApiError> {
-    let class = class_for_token(&state.db, headers, query).await?;
+    let class = class_for_token(state, headers, query).await?;
     let body = body_json(body)?;
     let Some(items) = event::items(&body, true) else {
         return Err(ApiError::validation(vec![FieldError {

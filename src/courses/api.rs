@@ -284,7 +284,9 @@ pub async fn update_class(
 #[server(prefix = "/api/fn", endpoint = "archive_class")]
 pub async fn archive_class(id: String, archived: bool) -> Result<(), AppError> {
     let (user, state) = class_staff(&id).await?;
-    super::classes::set_archived(&state.db, &user, &id, archived).await
+    super::classes::set_archived(&state.db, &user, &id, archived).await?;
+    state.ingest_tokens.forget_all();
+    Ok(())
 }
 
 /// Gives the class a new join code.
@@ -298,7 +300,9 @@ pub async fn regenerate_join_code(id: String) -> Result<String, AppError> {
 #[server(prefix = "/api/fn", endpoint = "rotate_ingest_token")]
 pub async fn rotate_ingest_token(id: String) -> Result<(), AppError> {
     let (user, state) = class_staff(&id).await?;
-    super::classes::rotate_ingest_token(&state.db, &user, &id).await
+    super::classes::rotate_ingest_token(&state.db, &user, &id).await?;
+    state.ingest_tokens.forget_all();
+    Ok(())
 }
 
 /// Adds another instructor to the class by email.

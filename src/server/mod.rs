@@ -40,6 +40,8 @@ pub struct AppState {
     pub writer: crate::classroom::writer::Writer,
     /// The per-student limit on posted events.
     pub event_limit: Arc<crate::classroom::limit::StudentLimiter>,
+    /// Recently looked-up ingest tokens.
+    pub ingest_tokens: Arc<crate::classroom::ingest::TokenCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -86,6 +88,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     Ok(AppState {
         db,
         event_limit,
+        ingest_tokens: Arc::default(),
         config: Arc::new(config),
         secret_key,
         leptos_options,
