@@ -310,6 +310,30 @@ async fn students_are_listed_created_updated_and_deleted(app: TestApp) {
     let (_, all) = list("").await;
     assert_eq!(all["total"], 1);
     assert_eq!(all["students"][0]["total_executions"], 1);
+    // SQLite gives a deleted student's id to the next one: the notebook of the deleted
+    // student must not write into the newcomer's record.
+    let mina = all["students"][0]["id"].as_str().unwrap().to_owned();
+    app.client
+        .delete(app.url(&format!("/api/v1/students/{mina}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let response = create(json!({"email": "newcomer@x.org"})).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let mut text = event("mina@x.org", "Mina Park", "c10", false);
+    text["code"] = json!("print('a\u{0}b')");
+    assert_eq!(post(&app, &ingest, &text).await, StatusCode::CREATED);
+    let (_, all) = list("").await;
+    assert_eq!(all["total"], 2);
+    for student in all["students"].as_array().unwrap() {
+        let expected = if student["email"] == "mina@x.org" {
+            1
+        } else {
+            0
+        };
+        assert_eq!(student["total_executions"], expected, "{student}");
+    }
 }
 
 async fn only_the_class_staff_read_the_dashboard(app: TestApp) {
@@ -402,7 +426,9 @@ async fn the_websocket_sends_a_snapshot_then_each_change(app: TestApp) {
     .unwrap();
     let snapshot = next(&mut socket).await;
     assert_eq!(snapshot["type"], "snapshot");
-    assert_eq!(snapshot["seq"], 1);
+    // Numbers start where the server's start time puts them; one frame so far.
+    let base = snapshot["seq"].as_u64().unwrap() - 1;
+    assert!(base > 1_000_000_000_000_000, "{base}");
     assert_eq!(
         snapshot["data"]["students"][0]["emailAddress"],
         "mina@x.org"
@@ -412,7 +438,7 @@ async fn the_websocket_sends_a_snapshot_then_each_change(app: TestApp) {
     post(&app, &ingest, &event("mina@x.org", "Mina", "c2", true)).await;
     let execution = next(&mut socket).await;
     assert_eq!(execution["type"], "cell_execution");
-    assert_eq!(execution["seq"], 2);
+    assert_eq!(execution["seq"], base + 2);
     assert_eq!(execution["data"]["emailAddress"], "mina@x.org");
     assert_eq!(execution["data"]["cellExecutions"], 2);
     assert_eq!(execution["data"]["cell_id"], "c2");
@@ -446,7 +472,7 @@ async fn the_websocket_sends_a_snapshot_then_each_change(app: TestApp) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     let mut runs = 0;
-    let mut last_seq = 3;
+    let mut last_seq = base + 3;
     while runs < 40 {
         let message = next(&mut socket).await;
         let seq = message["seq"].as_u64().unwrap();
@@ -461,7 +487,7 @@ async fn the_websocket_sends_a_snapshot_then_each_change(app: TestApp) {
             other => panic!("unexpected {other}"),
         };
     }
-    assert_eq!(last_seq, 43);
+    assert_eq!(last_seq, base + 43);
 
     // Deleting a student removes their tile.
     let id: i64 = db_run!(app.state.db.reader(), |pool| {
@@ -492,35 +518,33 @@ async fn the_websocket_resumes_after_a_reconnect(app: TestApp) {
     let mut socket = open_socket(&app, &format!("class_id={class_id}"), &auth)
         .await
         .unwrap();
-    assert_eq!(next(&mut socket).await["seq"], 0);
+    let base = next(&mut socket).await["seq"].as_u64().unwrap();
     socket.close(None).await.unwrap();
     // Missed while away: two runs.
     post(&app, &ingest, &event("mina@x.org", "Mina", "c1", false)).await;
     post(&app, &ingest, &event("mina@x.org", "Mina", "c2", false)).await;
-    let mut socket = open_socket(&app, &format!("class_id={class_id}&since=0"), &auth)
-        .await
-        .unwrap();
+    let since = |n: u64| format!("class_id={class_id}&since={}", base + n);
+    let mut socket = open_socket(&app, &since(0), &auth).await.unwrap();
     let missed = next(&mut socket).await;
     assert_eq!(missed["type"], "delta_update", "{missed}");
-    assert_eq!(missed["seq"], 2);
+    assert_eq!(missed["seq"], base + 2);
     assert_eq!(missed["data"]["executions"], 2);
     assert_eq!(missed["data"]["changes"][0]["value"]["cellExecutions"], 2);
     socket.close(None).await.unwrap();
-    let mut socket = open_socket(&app, &format!("class_id={class_id}&since=1"), &auth)
-        .await
-        .unwrap();
+    let mut socket = open_socket(&app, &since(1), &auth).await.unwrap();
     let one = next(&mut socket).await;
     assert_eq!(
         (one["type"].as_str(), one["seq"].as_u64()),
-        (Some("cell_execution"), Some(2))
+        (Some("cell_execution"), Some(base + 2))
     );
-    // A number this server never sent (it restarted): a fresh snapshot.
-    let mut socket = open_socket(&app, &format!("class_id={class_id}&since=99"), &auth)
-        .await
-        .unwrap();
-    let fresh = next(&mut socket).await;
-    assert_eq!(fresh["type"], "snapshot");
-    assert_eq!(fresh["seq"], 2);
+    // A number this server never sent, or one from before it started (a restart, or
+    // another instance): a fresh snapshot.
+    for stale in [since(99), format!("class_id={class_id}&since=2")] {
+        let mut socket = open_socket(&app, &stale, &auth).await.unwrap();
+        let fresh = next(&mut socket).await;
+        assert_eq!(fresh["type"], "snapshot");
+        assert_eq!(fresh["seq"], base + 2);
+    }
     assert_eq!(
         open_socket(&app, &format!("class_id={class_id}&since=x"), &auth)
             .await
@@ -629,7 +653,33 @@ async fn privacy_keeps_metadata_only_and_purges_old_code(app: TestApp) {
         "{}",
         response.text().await.unwrap()
     );
-    // Metadata only, and code older than a week purged at once.
+    let codes = || async {
+        let stored: Vec<(String, Option<String>)> = db_run!(app.state.db.reader(), |pool| {
+            sqlx::query_as("SELECT cell_id, code FROM cell_events ORDER BY cell_id")
+                .fetch_all(pool)
+                .await
+        })
+        .unwrap();
+        stored
+            .into_iter()
+            .map(|(cell, code)| (cell, code.is_some()))
+            .collect::<Vec<_>>()
+    };
+    // Code older than a week is purged at once.
+    let response = common::call(
+        &app,
+        &teacher,
+        "set_class_privacy",
+        &[
+            ("class_id", &class_id),
+            ("store_code", "on"),
+            ("retention_days", "7"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(codes().await, [("c1".into(), false), ("c2".into(), true)]);
+    // Metadata only: what was kept goes too, and nothing new is kept.
     let response = common::call(
         &app,
         &teacher,
@@ -639,25 +689,30 @@ async fn privacy_keeps_metadata_only_and_purges_old_code(app: TestApp) {
     .await;
     assert_eq!(response.status(), StatusCode::OK);
     post(&app, &ingest, &event("mina@x.org", "Mina", "c3", false)).await;
-    let stored: Vec<(String, Option<String>)> = db_run!(app.state.db.reader(), |pool| {
-        sqlx::query_as("SELECT cell_id, code FROM cell_events ORDER BY cell_id")
-            .fetch_all(pool)
-            .await
-    })
-    .unwrap();
     assert_eq!(
-        stored,
+        codes().await,
         [
-            ("c1".to_owned(), None),
-            ("c2".to_owned(), Some("print(x)".to_owned())),
-            ("c3".to_owned(), None),
+            ("c1".into(), false),
+            ("c2".into(), false),
+            ("c3".into(), false)
         ]
     );
-    // The student sees what is kept about them.
+    // The student sees what is kept about them once they are on the class's roster
+    // (an account with the same email alone proves nothing).
     user(&app, "mina@x.org", "Mina", Role::Student, Some(PASSWORD)).await;
     let mina = common::sign_in(&app, "mina@x.org", PASSWORD).await;
     let response = common::call(&app, &mina, "my_collected_data", &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<Value>().await.unwrap(), json!([]));
+    let response = common::call(
+        &app,
+        &teacher,
+        "add_student",
+        &[("id", &class_id), ("email", "mina@x.org")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = common::call(&app, &mina, "my_collected_data", &[]).await;
     let data: Value = response.json().await.unwrap();
     assert_eq!(data[0][0]["store_code"], false);
     assert_eq!(data[0][0]["retention_days"], 7);

@@ -61,7 +61,8 @@ pub async fn get_live_settings(class_id: String) -> Result<LiveSettings, AppErro
 }
 
 /// Sets whether the class keeps code and output, and for how many days (blank: while
-/// the class exists). Shortening the period purges at once what it no longer covers.
+/// the class exists). Turning storing off, or shortening the period, purges at once
+/// what is no longer covered.
 #[server(prefix = "/api/fn", endpoint = "set_class_privacy")]
 pub async fn set_class_privacy(
     class_id: String,
@@ -88,20 +89,39 @@ pub async fn set_class_privacy(
             .map(|_| ())
     })?;
     state.ingest_tokens.forget_all();
+    if !store_code {
+        // "Metadata only" holds for what was kept before, too.
+        db_run!(state.db.writer(), |pool| {
+            sqlx::query(
+                "UPDATE cell_events SET code = NULL, output = NULL, truncated = FALSE \
+                 WHERE (code IS NOT NULL OR output IS NOT NULL) \
+                 AND student_id IN (SELECT id FROM classroom_students WHERE class_id = $1)",
+            )
+            .bind(&class_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
+    }
     super::dashboard::purge_expired(&state.db).await?;
     Ok(())
 }
 
-/// What the live classroom holds about the signed-in user, per class (S2.14).
+/// What the live classroom holds about the signed-in user, per class (S2.14): in the
+/// classes they are enrolled in, under their account's email (emails in events are not
+/// proven, so enrolment is what ties the notebook's data to the account).
 #[server(prefix = "/api/fn", endpoint = "my_collected_data")]
 pub async fn my_collected_data() -> Result<Vec<(Privacy, StudentDetail)>, AppError> {
     use crate::db_run;
     let (user, state) = signed_in().await?;
     let classes: Vec<String> = db_run!(state.db.reader(), |pool| {
         sqlx::query_scalar(
-            "SELECT class_id FROM classroom_students WHERE email = $1 ORDER BY created_at",
+            "SELECT s.class_id FROM classroom_students s \
+             JOIN enrollments e ON e.class_id = s.class_id AND e.user_id = $2 AND e.status = 'active' \
+             WHERE s.email = $1 ORDER BY s.created_at",
         )
         .bind(&user.email)
+        .bind(&user.id)
         .fetch_all(pool)
         .await
     })?;

@@ -62,7 +62,7 @@ pub async fn students(db: &Db, class_id: &str) -> Result<Vec<StudentState>, sqlx
                 .and_then(|n| best.get(n))
                 .copied()
                 .unwrap_or(0);
-            row.into_state(cells_ok, best, false, now)
+            row.into_state(cells_ok, best, now)
         })
         .collect())
 }
@@ -213,7 +213,7 @@ pub async fn student_detail(
         .and_then(|n| best.get(n))
         .copied()
         .unwrap_or(0);
-    let state = found.row.into_state(found.cells_ok, own_best, false, now);
+    let state = found.row.into_state(found.cells_ok, own_best, now);
     let average_ms: Option<f64> = db_run!(db.reader(), |pool| {
         sqlx::query_scalar(
             "SELECT CAST(AVG(execution_ms) AS DOUBLE PRECISION) FROM cell_events \

@@ -149,11 +149,12 @@ impl Fields<'_> {
     }
 
     /// A string field: `None` when absent or null; a problem when another type or
-    /// longer than `max` characters.
+    /// longer than `max` characters. NUL characters are dropped (PostgreSQL's text
+    /// cannot hold them, and one such event would fail everyone's transaction).
     fn text(&mut self, field: &str, max: usize) -> Option<String> {
         match self.map.get(field) {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.chars().count() <= max => Some(s.clone()),
+            Some(Value::String(s)) if s.chars().count() <= max => Some(s.replace('\0', "")),
             Some(Value::String(_)) => {
                 self.fail(field, "too_long", &format!("At most {max} characters"));
                 None
@@ -170,7 +171,7 @@ impl Fields<'_> {
     fn message(&mut self, field: &str, max: usize) -> Option<String> {
         match self.map.get(field) {
             Some(Value::String(s)) if s.chars().count() > max => {
-                Some(s.chars().take(max).collect())
+                Some(s.chars().filter(|c| *c != '\0').take(max).collect())
             }
             _ => self.text(field, max),
         }

@@ -167,9 +167,23 @@ pub struct Subscription {
 #[derive(Default, Debug)]
 pub struct Hub {
     feeds: Mutex<HashMap<String, Arc<Feed>>>,
+    /// Where sequence numbers start: the start time in microseconds for a server, so
+    /// that a `since` from before a restart (or from another instance) never matches.
+    base: u64,
 }
 
 impl Hub {
+    /// A hub whose sequence numbers start at this moment (in microseconds).
+    pub fn starting_now() -> Hub {
+        let micros = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64);
+        Hub {
+            feeds: Mutex::default(),
+            base: micros,
+        }
+    }
+
     fn feed(&self, class_id: &str) -> Arc<Feed> {
         let mut feeds = self.feeds.lock().unwrap_or_else(|e| e.into_inner());
         feeds
@@ -177,7 +191,7 @@ impl Hub {
             .or_insert_with(|| {
                 Arc::new(Feed {
                     state: Mutex::new(FeedState {
-                        seq: 0,
+                        seq: self.base,
                         recent: VecDeque::new(),
                         pending: Vec::new(),
                         flush_scheduled: false,
@@ -227,7 +241,12 @@ impl Hub {
     /// Subscribes to a class's feed; with `since`, also the frames after it.
     pub fn subscribe(&self, class_id: &str, since: Option<u64>) -> Subscription {
         let feed = self.feed(class_id);
-        let state = feed.lock();
+        let mut state = feed.lock();
+        // Frames still in their window go to the others now: the new dashboard's
+        // snapshot or resumed frames include them, so it must not get them again.
+        if !state.pending.is_empty() {
+            feed.flush(&mut state);
+        }
         let receiver = feed.sender.subscribe();
         let missed = since.and_then(|since| {
             let oldest = state.recent.front().map_or(state.seq + 1, |f| f.seq);
@@ -251,11 +270,6 @@ impl Hub {
     /// The sequence number of a class's last frame.
     pub fn seq(&self, class_id: &str) -> u64 {
         self.feed(class_id).lock().seq
-    }
-
-    /// Dashboards connected to a class.
-    pub fn watchers(&self, class_id: &str) -> usize {
-        self.feed(class_id).sender.receiver_count()
     }
 }
 

@@ -307,7 +307,10 @@ impl Board {
             .iter_mut()
             .find(|s| s.email_address == student.email_address)
         {
-            Some(known) if known.version <= student.version => *known = student,
+            // A student deleted and back again has a new id and counts from scratch.
+            Some(known) if known.version <= student.version || known.id != student.id => {
+                *known = student
+            }
             Some(_) => {}
             None => {
                 let at = self.students.partition_point(|s| {
@@ -347,6 +350,10 @@ impl Board {
     /// is the safe way on).
     pub fn apply(&mut self, message: LiveMessage) -> bool {
         use serde_json::from_value;
+        // Already in the board (a resumed or snapshot-covered message).
+        if message.kind != "snapshot" && message.seq != 0 && message.seq <= self.seq {
+            return true;
+        }
         let data = message.data;
         let understood = match message.kind.as_str() {
             "snapshot" => match from_value::<Overview>(data) {

@@ -256,7 +256,7 @@ fn text(
 ) -> Option<String> {
     match map.get(name) {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.chars().count() <= max => Some(s.trim().to_owned()),
+        Some(Value::String(s)) if s.chars().count() <= max => Some(s.trim().replace('\0', "")),
         Some(Value::String(_)) => {
             problems.push(field(
                 name,

@@ -4,9 +4,10 @@
 //! tooling comes with a personal API token as `Authorization: Bearer`.
 //!
 //! The first message is a `snapshot` (the overview) unless `since` names a frame that is
-//! still kept; then the frames missed. After that, each frame as it happens; frames that
-//! queued up while the socket was busy go out as one `delta_update`, so a dashboard on a
-//! slow link stays current instead of falling behind.
+//! still kept; then the frames missed, as one `delta_update` when there are several.
+//! After that, the class feed's messages as they go out (several frames within a few
+//! milliseconds already come as one delta); a dashboard that falls too far behind gets
+//! a fresh snapshot.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -118,6 +119,7 @@ async fn run(socket: WebSocket, state: AppState, class_id: String, since: Option
     let subscription = state.live.subscribe(&class_id, since);
     let mut receiver = subscription.receiver;
     let mut last_sent = subscription.seq;
+    let subscription_needed_snapshot = subscription.missed.is_none();
     let first = match subscription.missed {
         Some(missed) => {
             last_sent = missed
@@ -131,7 +133,8 @@ async fn run(socket: WebSocket, state: AppState, class_id: String, since: Option
             .into_iter()
             .collect(),
     };
-    if first.is_empty() && since.is_none() {
+    if first.is_empty() && subscription_needed_snapshot {
+        // The snapshot failed: close, and the dashboard reconnects for another.
         let _ = sink.send(Message::Close(None)).await;
         return;
     }

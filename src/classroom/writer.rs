@@ -2,9 +2,9 @@
 //! single task, which stores whatever has queued up in one transaction, answers every
 //! request once it has committed, and then tells the dashboards (in commit order).
 //!
-//! Per transaction the write is lean: one insert per event (plus one per newly completed
-//! cell); counters per student, per notebook and per minute are summed in memory first
-//! and written once each, so the dashboard never has to scan events.
+//! Per transaction the write is lean: events, newly completed cells, and counters per
+//! student, per notebook and per minute (summed in memory first) are each written many
+//! rows per statement, so the dashboard never has to scan events.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -101,6 +101,28 @@ async fn run(db: Db, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
             memory = Memory::default();
             result = store(&db, &mut memory, &batch).await;
         }
+        if result.is_err() && jobs.len() > 1 {
+            // Still failing: one request's events may be the cause. Store each request
+            // alone, so the others are not refused with it.
+            for job in jobs {
+                let one = [(job.class_id.as_str(), job.events.as_slice())];
+                let answer = match store(&db, &mut memory, &one).await {
+                    Ok(stored) => {
+                        for (class_id, updates) in stored.updates {
+                            hub.publish(&class_id, updates);
+                        }
+                        Ok(stored.ids.into_iter().next().unwrap_or_default())
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "storing a request's cell events failed");
+                        memory = Memory::default();
+                        Err(WriteError::Database(Arc::new(error)))
+                    }
+                };
+                let _ = job.reply.send(answer);
+            }
+            continue;
+        }
         match result {
             Ok(stored) => {
                 for (class_id, updates) in stored.updates {
@@ -150,7 +172,7 @@ struct NotebookDelta {
     last_at: Option<DateTime<Utc>>,
 }
 
-/// `(class, student id)` → index into the order students were first seen.
+/// A student of a transaction: `(class, student id)`.
 type StudentKey = (String, i64);
 
 fn error_text(event: &CellEvent) -> String {
@@ -245,17 +267,14 @@ async fn store(
         let mut tx = pool.begin().await?;
 
         // Each student's id: remembered, or inserted (or renamed) first.
-        let mut learned: Vec<((String, String), StoredStudent)> = Vec::new();
+        let mut learned: HashMap<(String, String), StoredStudent> = HashMap::new();
+        // Whom each id must be, to catch an id SQLite gave again after a deletion.
+        let mut expected: HashMap<i64, (String, String)> = HashMap::new();
         let mut student_of = Vec::with_capacity(total);
         for (class_id, events) in batch {
             for event in events.iter() {
                 let key = ((*class_id).to_owned(), event.email.clone());
-                let known = learned
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| *k == key)
-                    .map(|(_, v)| v)
-                    .or_else(|| memory.students.get(&key));
+                let known = learned.get(&key).or_else(|| memory.students.get(&key));
                 let current = known.filter(|(_, name, team)| {
                     (event.user_name.is_empty() || event.user_name == *name)
                         && (event.team.is_none() || event.team == *team)
@@ -278,10 +297,11 @@ async fn store(
                         .bind(now)
                         .fetch_one(&mut *tx)
                         .await?;
-                        learned.push((key, (id, name, team)));
+                        learned.insert(key.clone(), (id, name, team));
                         id
                     }
                 };
+                expected.insert(id, key);
                 student_of.push(id);
             }
         }
@@ -331,6 +351,8 @@ async fn store(
         let mut notebooks: HashMap<(i64, String), (String, NotebookDelta)> = HashMap::new();
         let mut minutes: HashMap<(String, i64), (i64, i64)> = HashMap::new();
         let mut completed_cells: Vec<(i64, &str, &str)> = Vec::new();
+        let mut completed_seen: std::collections::HashSet<(i64, &str, &str)> =
+            std::collections::HashSet::new();
         let mut executions: Vec<(StudentKey, &CellEvent)> = Vec::new();
         let mut index = 0;
         for (class_id, events) in batch {
@@ -388,7 +410,7 @@ async fn store(
                         event.notebook_path.as_str(),
                         event.cell_id.as_str(),
                     );
-                    if !completed_cells.contains(&cell) {
+                    if completed_seen.insert(cell) {
                         completed_cells.push(cell);
                     }
                 }
@@ -486,11 +508,11 @@ async fn store(
                  ELSE classroom_students.last_activity_at END, \
                  version = classroom_students.version + 1 \
                  FROM (VALUES {}) AS v WHERE classroom_students.id = v.column1 \
-                 RETURNING id, email, name, team, current_notebook, last_activity_at, executions, errors, \
-                 error_streak, last_error, version",
+                 RETURNING id, class_id, email, name, team, current_notebook, last_activity_at, executions, \
+                 errors, error_streak, last_error, version",
                 placeholders(chunk.len(), 9, casts)
             );
-            let mut query = sqlx::query_as::<_, StudentRow>(&sql);
+            let mut query = sqlx::query_as::<_, UpdatedStudent>(&sql);
             for key in chunk {
                 let delta = &deltas[key];
                 let (has_last, last_error) = match &delta.last_error {
@@ -508,7 +530,13 @@ async fn store(
                     .bind(&delta.notebook)
                     .bind(delta.last_at.unwrap_or(now));
             }
-            for row in query.fetch_all(&mut *tx).await? {
+            for UpdatedStudent { class_id, row } in query.fetch_all(&mut *tx).await? {
+                if expected.get(&row.id) != Some(&(class_id, row.email.clone())) {
+                    return Err(sqlx::Error::Protocol(format!(
+                        "student {} is no longer the remembered student",
+                        row.id
+                    )));
+                }
                 rows.insert(row.id, row);
             }
         }
@@ -545,7 +573,7 @@ async fn store(
                 .get(&(key.0.clone(), delta.notebook.clone()))
                 .copied()
                 .unwrap_or(0);
-            let state = row.into_state(own, class_best, false, now);
+            let state = row.into_state(own, class_best, now);
             let slot = match updates.iter().position(|(class, _)| class == &key.0) {
                 Some(slot) => slot,
                 None => {
@@ -577,6 +605,14 @@ async fn store(
     })
 }
 
+/// A student's row after the counters' update, with its class.
+#[derive(sqlx::FromRow)]
+struct UpdatedStudent {
+    class_id: String,
+    #[sqlx(flatten)]
+    row: StudentRow,
+}
+
 /// A `classroom_students` row as the dashboard reads it.
 #[derive(sqlx::FromRow)]
 pub struct StudentRow {
@@ -595,14 +631,8 @@ pub struct StudentRow {
 
 impl StudentRow {
     /// The dashboard's view of the row, with `cells_ok` of the current notebook out of
-    /// the class's best, and whether a help request is open.
-    pub fn into_state(
-        self,
-        cells_ok: i64,
-        class_best: i64,
-        help: bool,
-        now: DateTime<Utc>,
-    ) -> StudentState {
+    /// the class's best.
+    pub fn into_state(self, cells_ok: i64, class_best: i64, now: DateTime<Utc>) -> StudentState {
         let progress = if class_best > 0 {
             ((cells_ok.min(class_best) * 100) / class_best) as u8
         } else {
@@ -621,7 +651,7 @@ impl StudentRow {
             error_count: self.errors,
             error_streak: self.error_streak,
             last_error: self.last_error,
-            is_requesting_help: help,
+            is_requesting_help: false,
             progress_percentage: progress,
             version: self.version,
         };

@@ -80,7 +80,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         None => secrets::generated_secret_key(&db).await?,
     };
     let leptos_options = leptos_options(&config)?;
-    let live = Arc::new(crate::classroom::live::Hub::default());
+    let live = Arc::new(crate::classroom::live::Hub::starting_now());
     let writer = crate::classroom::writer::Writer::start(db.clone(), live.clone());
     let event_limit = Arc::new(crate::classroom::limit::StudentLimiter::new(
         config.events_per_student_minute,

@@ -185,7 +185,7 @@ fn board_view(data: Overview) -> impl IntoView {
             <form method="get" class="mt-2 flex flex-wrap items-end gap-3" aria-label=t!(i18n, live_filters)>
                 <label class="block text-sm">
                     {t!(i18n, live_filter_search)}
-                    <input type="search" name="q" class=INPUT prop:value=move || search.get()
+                    <input type="search" name="q" class=INPUT value=search.get_untracked() prop:value=move || search.get()
                         on:input=move |ev| search.set(event_target_value(&ev)) />
                 </label>
                 <label class="block text-sm">

@@ -51,6 +51,10 @@ pub fn connect(class_id: String, board: RwSignal<Board>, connection: RwSignal<Co
         link.socket.update_value(|s| {
             s.stopped = true;
             if let Some(socket) = s.socket.take() {
+                // Detached first: the handlers are dropped with the page's state.
+                socket.set_onopen(None);
+                socket.set_onmessage(None);
+                socket.set_onclose(None);
                 let _ = socket.close();
             }
         });
@@ -58,7 +62,8 @@ pub fn connect(class_id: String, board: RwSignal<Board>, connection: RwSignal<Co
 }
 
 fn open(link: Link) {
-    if link.socket.with_value(|s| s.stopped) {
+    // Left the page (the state is gone) or stopped: no more attempts.
+    if link.socket.try_with_value(|s| s.stopped).unwrap_or(true) {
         return;
     }
     link.connection.set(Connection::Connecting);
@@ -135,7 +140,9 @@ fn open(link: Link) {
 
 /// Tries again after a pause that doubles with each failure (up to 15 s).
 fn retry(link: Link) {
-    let attempts = link.socket.with_value(|s| s.attempts);
+    let Some(attempts) = link.socket.try_with_value(|s| s.attempts) else {
+        return;
+    };
     link.socket.update_value(|s| s.attempts += 1);
     let pause = 500u32
         .saturating_mul(1 << attempts.min(5))
