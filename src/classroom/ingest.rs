@@ -320,13 +320,11 @@ async fn store(
     class: &TokenClass,
     mut events: Vec<CellEvent>,
 ) -> Result<Vec<String>, ApiError> {
-    let mut counts: Vec<(&str, u32)> = Vec::new();
+    let mut per_student: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
     for event in &events {
-        match counts.iter_mut().find(|(email, _)| *email == event.email) {
-            Some((_, count)) => *count += 1,
-            None => counts.push((&event.email, 1)),
-        }
+        *per_student.entry(event.email.as_str()).or_default() += 1;
     }
+    let counts: Vec<(&str, u32)> = per_student.into_iter().collect();
     if let Err(wait) = state.event_limit.take(&class.id, &counts) {
         return Err(ApiError::rate_limited(
             u64::from(state.event_limit.per_minute()),

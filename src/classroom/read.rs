@@ -34,7 +34,8 @@ pub struct EventQuery {
     offset: Option<String>,
 }
 
-fn field(name: &str, code: &str, message: &str) -> FieldError {
+/// One field's problem.
+pub(super) fn field(name: &str, code: &str, message: &str) -> FieldError {
     FieldError {
         field: name.to_owned(),
         code: code.to_owned(),
@@ -98,7 +99,8 @@ fn parse_time(
     }
 }
 
-fn parse_count(
+/// A whole number from 0 to `max` in a query parameter, `default` when absent.
+pub(super) fn parse_count(
     name: &str,
     raw: Option<&str>,
     default: i64,

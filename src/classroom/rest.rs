@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::dashboard;
 use super::live::Update;
 use super::model::{LiveStatus, StudentState, team_order};
-use super::read::class_for_caller;
+use super::read::{class_for_caller, field, parse_count};
 use crate::auth::guard::ApiCaller;
 use crate::auth::service::User;
 use crate::db::Db;
@@ -24,20 +24,12 @@ use crate::error::{ApiError, FieldError};
 use crate::server::AppState;
 
 /// Students per page unless asked otherwise, and at most.
-const DEFAULT_LIMIT: usize = 50;
-const MAX_LIMIT: usize = 1_000;
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 1_000;
 
 #[derive(Deserialize)]
 pub struct ClassQuery {
     class_id: Option<String>,
-}
-
-fn field(name: &str, code: &str, message: &str) -> FieldError {
-    FieldError {
-        field: name.to_owned(),
-        code: code.to_owned(),
-        message: message.to_owned(),
-    }
 }
 
 fn signed_in(caller: Option<User>) -> Result<User, ApiError> {
@@ -120,29 +112,6 @@ fn student_json(student: &StudentState) -> Value {
     })
 }
 
-fn count(
-    name: &str,
-    raw: Option<&str>,
-    default: usize,
-    max: usize,
-    problems: &mut Vec<FieldError>,
-) -> usize {
-    match raw.filter(|r| !r.is_empty()) {
-        None => default,
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if n <= max => n,
-            _ => {
-                problems.push(field(
-                    name,
-                    "invalid_number",
-                    &format!("Must be a whole number from 0 to {max}"),
-                ));
-                default
-            }
-        },
-    }
-}
-
 /// `GET /api/v1/students`: filtered by team, status and a search of name and email.
 pub async fn list_students(
     State(state): State<AppState>,
@@ -176,20 +145,20 @@ pub async fn list_students(
                 Some(Ok(team)) => team,
                 None => None,
             };
-            let limit = count(
+            let limit = parse_count(
                 "limit",
                 query.limit.as_deref(),
                 DEFAULT_LIMIT,
                 MAX_LIMIT,
                 &mut problems,
-            );
-            let offset = count(
+            ) as usize;
+            let offset = parse_count(
                 "offset",
                 query.offset.as_deref(),
                 0,
-                usize::MAX,
+                i64::MAX,
                 &mut problems,
-            );
+            ) as usize;
             if !problems.is_empty() {
                 return Err(ApiError::validation(problems));
             }
