@@ -15,6 +15,7 @@ use crate::courses::{
     ClassPage, CoursePage, CoursesPage, MyClassesPage, ProgressPage, TeacherDashboardPage,
     UserCertificationsPage, VerifyPage,
 };
+use crate::helpdesk::pages::{HelpPage, InstructorPage, InstructorsPage};
 use crate::i18n::provide_i18n;
 use crate::notify::OutboxPage;
 use crate::site::{HomePage, NotFound, SiteFooter, SiteHeader};
@@ -131,6 +132,9 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("classes/:id/live") view=LiveDashboardPage ssr=SsrMode::Async />
                 <Route path=path!("classes/:id/live/:student") view=LiveStudentPage ssr=SsrMode::Async />
                 <Route path=path!("my-data") view=MyDataPage ssr=SsrMode::Async />
+                <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />
+                <Route path=path!("instructors") view=InstructorsPage ssr=SsrMode::Async />
+                <Route path=path!("instructors/:id") view=InstructorPage ssr=SsrMode::Async />
                 <Route path=path!("lectures/:id") view=AttendancePage ssr=SsrMode::Async />
                 <Route path=path!("lectures/:id/attendances") view=AttendancePage ssr=SsrMode::Async />
                 <Route path=path!("checkin") view=CheckInPage ssr=SsrMode::Async />

@@ -68,7 +68,13 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Invalid(problems) if problems.iter().any(|p| p.code == "taken") => 409,
+            AppError::Invalid(problems)
+                if problems
+                    .iter()
+                    .any(|p| matches!(p.code.as_str(), "taken" | "help_closed" | "help_taken")) =>
+            {
+                409
+            }
             AppError::Invalid(problems)
                 if problems.iter().any(|p| {
                     matches!(

@@ -192,6 +192,16 @@ pub struct Config {
     )]
     pub events_per_student_minute: u32,
 
+    /// Seconds after an instructor's last live dashboard closes before they are shown
+    /// offline (S0.2).
+    #[arg(
+        long,
+        env = "LECTERN_PRESENCE_GRACE_SECONDS",
+        default_value_t = 180,
+        global = true
+    )]
+    pub presence_grace_seconds: u64,
+
     /// The school's time zone (IANA name, e.g. Asia/Seoul): lecture times are entered and
     /// shown in it, and "today" on the teacher dashboard follows it.
     #[arg(long, env = "LECTERN_TIMEZONE", default_value = "UTC", global = true)]

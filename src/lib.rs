@@ -14,6 +14,7 @@ pub mod auth;
 pub mod classroom;
 pub mod courses;
 pub mod health;
+pub mod helpdesk;
 pub mod i18n;
 pub mod notify;
 pub mod site;

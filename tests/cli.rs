@@ -46,6 +46,7 @@ fn help_documents_every_setting_with_its_variable() {
         "LECTERN_SHUTDOWN_TIMEOUT",
         "LECTERN_REGISTRATIONS_PER_IP_HOUR",
         "LECTERN_EVENTS_PER_STUDENT_MINUTE",
+        "LECTERN_PRESENCE_GRACE_SECONDS",
         "LECTERN_DEMO",
         "LECTERN_SMTP_URL",
         "LECTERN_MAIL_FROM",

@@ -41,6 +41,27 @@ pub fn router() -> Router<AppState> {
             axum::routing::put(crate::classroom::rest::update_student)
                 .delete(crate::classroom::rest::delete_student),
         )
+        .route(
+            "/help/request",
+            post(crate::helpdesk::rest::raise).options(crate::classroom::ingest::preflight),
+        )
+        .route("/help/requests", get(crate::helpdesk::rest::list))
+        .route(
+            "/help/requests/{id}",
+            axum::routing::put(crate::helpdesk::rest::update),
+        )
+        .route(
+            "/instructors/status",
+            get(crate::helpdesk::rest::statuses).put(crate::helpdesk::rest::set_status),
+        )
+        .route(
+            "/instructors/available",
+            get(crate::helpdesk::rest::available),
+        )
+        .route(
+            "/instructors/workload/{id}",
+            get(crate::helpdesk::rest::workload),
+        )
         .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
         .layer(axum::middleware::from_fn(guard::json_errors))
 }

@@ -42,6 +42,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     limits::clear(db, LOGIN_FAILURES_PER_ACCOUNT, &account_key).await?;
     start_session(&mut auth, &user).await?;
     record_login(&state.db, &user.id).await?;
+    crate::helpdesk::presence::signed_in(&state, &user).await;
     leptos_axum::redirect(&super::guard::safe_next(next.as_deref()));
     Ok(())
 }
@@ -340,7 +341,10 @@ pub async fn unlink_kakao() -> Result<(), AppError> {
 #[server(prefix = "/api/fn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let mut auth = super::guard::auth_session().await?;
-    auth.logout().await.map_err(AppError::internal)?;
+    let user = auth.logout().await.map_err(AppError::internal)?;
+    if let (Some(user), Ok(state)) = (user, crate::server::app_state()) {
+        crate::helpdesk::presence::signed_out(&state, &user.id).await;
+    }
     leptos_axum::redirect("/");
     Ok(())
 }

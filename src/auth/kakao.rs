@@ -185,6 +185,7 @@ pub async fn callback(
     if let Err(error) = super::service::record_login(&state.db, &user.id).await {
         tracing::warn!(%error, "could not record the sign-in time");
     }
+    crate::helpdesk::presence::signed_in(&state, &user).await;
     Redirect::to(if pending.link { "/profile" } else { "/" }).into_response()
 }
 

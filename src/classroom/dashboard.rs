@@ -18,7 +18,7 @@ use crate::db_run;
 const RECENT_EXECUTIONS: i64 = 30;
 
 const STUDENT_COLUMNS: &str = "s.id, s.email, s.name, s.team, s.current_notebook, \
-     s.last_activity_at, s.executions, s.errors, s.error_streak, s.last_error, s.version";
+     s.last_activity_at, s.executions, s.errors, s.error_streak, s.last_error, s.version, s.help_open";
 
 /// The most cells anyone in the class has completed, per notebook.
 async fn class_best(db: &Db, class_id: &str) -> Result<HashMap<String, i64>, sqlx::Error> {
@@ -115,11 +115,17 @@ async fn class_title(db: &Db, class_id: &str) -> Result<Option<String>, sqlx::Er
 }
 
 /// The dashboard of a class as of feed sequence number `seq`.
-pub async fn overview(db: &Db, class_id: &str, seq: u64) -> Result<Overview, sqlx::Error> {
+pub async fn overview(
+    db: &Db,
+    class_id: &str,
+    seq: u64,
+) -> Result<Overview, crate::app_error::AppError> {
     let now = Utc::now();
     let students = students(db, class_id).await?;
     let activity_chart = chart(db, class_id, now).await?;
     Ok(Overview {
+        help_requests: crate::helpdesk::desk::queue(db, class_id).await?,
+        instructors: crate::helpdesk::presence::statuses(db).await?,
         class_id: class_id.to_owned(),
         class_title: class_title(db, class_id).await?.unwrap_or_default(),
         metrics: Metrics::of(&students, now),
@@ -181,12 +187,12 @@ pub async fn privacy(db: &Db, class_id: &str) -> Result<Option<Privacy>, sqlx::E
     }))
 }
 
-/// One student's page (S2.5); `None` when the class has no such student.
-pub async fn student_detail(
+/// One student's tile; `None` when the class has no such student.
+pub async fn student(
     db: &Db,
     class_id: &str,
     email: &str,
-) -> Result<Option<StudentDetail>, sqlx::Error> {
+) -> Result<Option<StudentState>, sqlx::Error> {
     let sql = format!(
         "SELECT {STUDENT_COLUMNS}, COALESCE(n.cells_ok, 0) AS cells_ok \
          FROM classroom_students s \
@@ -203,17 +209,36 @@ pub async fn student_detail(
     else {
         return Ok(None);
     };
-    let student_id = found.row.id;
+    let best: Option<i64> = match &found.row.current_notebook {
+        None => None,
+        Some(notebook) => db_run!(db.reader(), |pool| {
+            sqlx::query_scalar(
+                "SELECT MAX(cells_ok) FROM student_notebooks WHERE class_id = $1 AND notebook_path = $2",
+            )
+            .bind(class_id)
+            .bind(notebook)
+            .fetch_one(pool)
+            .await
+        })?,
+    };
+    Ok(Some(found.row.into_state(
+        found.cells_ok,
+        best.unwrap_or(0),
+        Utc::now(),
+    )))
+}
+
+/// One student's page (S2.5); `None` when the class has no such student.
+pub async fn student_detail(
+    db: &Db,
+    class_id: &str,
+    email: &str,
+) -> Result<Option<StudentDetail>, sqlx::Error> {
+    let Some(state) = student(db, class_id, email).await? else {
+        return Ok(None);
+    };
+    let student_id = state.id;
     let best = class_best(db, class_id).await?;
-    let now = Utc::now();
-    let own_best = found
-        .row
-        .current_notebook
-        .as_ref()
-        .and_then(|n| best.get(n))
-        .copied()
-        .unwrap_or(0);
-    let state = found.row.into_state(found.cells_ok, own_best, now);
     let average_ms: Option<f64> = db_run!(db.reader(), |pool| {
         sqlx::query_scalar(
             "SELECT CAST(AVG(execution_ms) AS DOUBLE PRECISION) FROM cell_events \

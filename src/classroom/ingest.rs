@@ -11,14 +11,19 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::event::{self, CellEvent, MAX_EVENTS};
+use super::event::{self, CellEvent, EventKind, MAX_EVENTS};
 use super::writer::WriteError;
 use crate::db_run;
 use crate::error::{ApiError, FieldError};
 use crate::server::AppState;
 
 /// Paths that take events from notebooks of any origin, by token only.
-pub const INGEST_PATHS: [&str; 2] = ["/api/v1/events", "/api/v1/events/batch"];
+pub const INGEST_PATHS: [&str; 3] = [
+    "/api/v1/events",
+    "/api/v1/events/batch",
+    // With an ingest token; with a session it checks the origin itself.
+    "/api/v1/help/request",
+];
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
@@ -122,6 +127,20 @@ async fn class_for_token(
             "This class is archived and takes no more events",
         )),
         Some((id, false, store_code)) => Ok(TokenClass { id, store_code }),
+    }
+}
+
+/// The class of an ingest token: `None` when `token` is no class's (it may be a
+/// personal API token), 403 for an archived class.
+pub async fn class_of_token(state: &AppState, token: &str) -> Result<Option<String>, ApiError> {
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&format!("Bearer {token}")) {
+        headers.insert(header::AUTHORIZATION, value);
+    }
+    match class_for_token(state, &headers, &TokenQuery { token: None }).await {
+        Ok(class) => Ok(Some(class.id)),
+        Err(error) if error.status == StatusCode::UNAUTHORIZED => Ok(None),
+        Err(error) => Err(error),
     }
 }
 
@@ -331,6 +350,13 @@ async fn store(
             wait,
         ));
     }
+    // The extension's help toggle opens and closes one help request, however often it
+    // repeats itself.
+    let toggles: Vec<CellEvent> = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Help | EventKind::HelpStop))
+        .cloned()
+        .collect();
     if !class.store_code {
         for event in &mut events {
             event.code = None;
@@ -338,7 +364,7 @@ async fn store(
             event.truncated = false;
         }
     }
-    state
+    let stored = state
         .writer
         .write(&class.id, events)
         .await
@@ -352,5 +378,38 @@ async fn store(
                     "The events could not be stored; send them again later",
                 )
             }
-        })
+        })?;
+    for toggle in toggles {
+        // The events are stored; a toggle that fails here comes again in 10 s.
+        if let Err(error) = help_toggle(state, &class.id, toggle).await {
+            tracing::warn!(?error, "help toggle from the extension");
+        }
+    }
+    Ok(stored)
+}
+
+/// Opens (`help`) or cancels (`help_stop`) the student's help request.
+async fn help_toggle(
+    state: &AppState,
+    class_id: &str,
+    event: CellEvent,
+) -> Result<(), crate::app_error::AppError> {
+    use crate::helpdesk::desk;
+    if event.kind == EventKind::HelpStop {
+        if let Some(open) = desk::open_of(&state.db, class_id, &event.email).await? {
+            desk::change(state, "", &open, desk::Change::Cancel).await?;
+        }
+        return Ok(());
+    }
+    let request = desk::NewRequest {
+        class_id: class_id.to_owned(),
+        email: event.email,
+        name: event.user_name,
+        team: event.team,
+        notebook_path: Some(event.notebook_path).filter(|p| !p.is_empty()),
+        cell_id: Some(event.cell_id).filter(|c| !c.is_empty()),
+        source: "extension",
+        ..desk::NewRequest::default()
+    };
+    desk::raise(state, request).await.map(|_| ())
 }

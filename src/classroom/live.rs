@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use super::model::StudentState;
+use crate::helpdesk::model::{HelpRequest, InstructorStatus};
 
 /// Frames kept per class for resuming.
 const RECENT: usize = 4_096;
@@ -38,6 +39,14 @@ pub enum Update {
     Progress(StudentState),
     /// A student left the class's live roster.
     Removed { email: String },
+    /// A help request was raised or changed (`help_request`), or closed
+    /// (`help_resolved`), with the student's state after it.
+    Help {
+        request: Box<HelpRequest>,
+        student: Option<Box<StudentState>>,
+    },
+    /// An instructor's status changed (`instructor_status_update`).
+    Instructor(Box<InstructorStatus>),
 }
 
 impl Update {
@@ -46,7 +55,15 @@ impl Update {
             Update::Execution { .. } => "cell_execution",
             Update::Progress(_) => "student_progress_update",
             Update::Removed { .. } => "student_removed",
+            Update::Help { request, .. } if request.status.is_open() => "help_request",
+            Update::Help { .. } => "help_resolved",
+            Update::Instructor(_) => "instructor_status_update",
         }
+    }
+
+    /// Whether the help desk changed (what students' pages follow).
+    fn is_desk(&self) -> bool {
+        matches!(self, Update::Help { .. } | Update::Instructor(_))
     }
 
     fn data(&self) -> Value {
@@ -74,6 +91,19 @@ impl Update {
             }),
             Update::Progress(student) => json!(student),
             Update::Removed { email } => json!({ "emailAddress": email }),
+            // Seed 002's fields, then the whole request and the student's tile.
+            Update::Help { request, student } => json!({
+                "emailAddress": request.user_id,
+                "userName": request.user_name,
+                "teamName": request.team_name,
+                "isRequestingHelp": request.status.is_open(),
+                "message": request.message,
+                "lastActivity": student.as_ref().and_then(|s| s.last_activity),
+                "status": student.as_ref().map(|s| s.status),
+                "request": request,
+                "student": student,
+            }),
+            Update::Instructor(status) => json!(status),
         }
     }
 }
@@ -104,6 +134,8 @@ pub struct Outgoing {
     /// The last frame it covers.
     pub seq: u64,
     pub text: String,
+    /// It carries a help desk change.
+    pub desk: bool,
 }
 
 #[derive(Debug)]
@@ -134,16 +166,19 @@ impl Feed {
         state.flush_scheduled = false;
         state.last_flush = Some(std::time::Instant::now());
         let pending = std::mem::take(&mut state.pending);
+        let desk = pending.iter().any(|f| f.update.is_desk());
         let outgoing = match pending.as_slice() {
             [] => return,
             [one] => Outgoing {
                 seq: one.seq,
                 text: one.text.clone(),
+                desk,
             },
             many => match coalesce(many) {
                 Some(text) => Outgoing {
                     seq: state.seq,
                     text,
+                    desk,
                 },
                 None => return,
             },
@@ -238,6 +273,21 @@ impl Hub {
         }
     }
 
+    /// Sends `update` to every class's dashboards (an instructor's status is shown on
+    /// all of them).
+    pub fn publish_everywhere(&self, update: Update) {
+        let classes: Vec<String> = self
+            .feeds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        for class_id in classes {
+            self.publish(&class_id, vec![update.clone()]);
+        }
+    }
+
     /// Subscribes to a class's feed; with `since`, also the frames after it.
     pub fn subscribe(&self, class_id: &str, since: Option<u64>) -> Subscription {
         let feed = self.feed(class_id);
@@ -279,6 +329,8 @@ pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
     let last = frames.last()?;
     let mut students: Vec<&StudentState> = Vec::new();
     let mut removed: Vec<&str> = Vec::new();
+    // The newest state of each help request and instructor, in order of first change.
+    let mut desk: Vec<(&str, String, Value)> = Vec::new();
     let (mut executions, mut errors) = (0, 0);
     for frame in frames {
         let student = match &frame.update {
@@ -290,6 +342,31 @@ pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
                 student
             }
             Update::Progress(student) => student,
+            Update::Help { request, student } => {
+                let value = json!(request);
+                match desk
+                    .iter_mut()
+                    .find(|(t, id, _)| *t == "help_request" && *id == request.id)
+                {
+                    Some(known) => known.2 = value,
+                    None => desk.push(("help_request", request.id.clone(), value)),
+                }
+                match student {
+                    Some(student) => &**student,
+                    None => continue,
+                }
+            }
+            Update::Instructor(status) => {
+                let value = json!(status);
+                match desk
+                    .iter_mut()
+                    .find(|(t, id, _)| *t == "instructor" && *id == status.id)
+                {
+                    Some(known) => known.2 = value,
+                    None => desk.push(("instructor", status.id.clone(), value)),
+                }
+                continue;
+            }
             Update::Removed { email } => {
                 students.retain(|s| s.email_address != *email);
                 removed.push(email);
@@ -317,6 +394,9 @@ pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
             .iter()
             .map(|email| json!({"operation": "remove", "target": "student", "identifier": email})),
     );
+    changes.extend(desk.into_iter().map(|(target, id, value)| {
+        json!({"operation": "update", "target": target, "identifier": id, "value": value})
+    }));
     let data = json!({
         "updateId": format!("delta_{}", last.seq),
         "changes": changes,

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::helpdesk::model::{HelpRequest, InstructorStatus, queue_order};
+
 /// Seen within this long, a student counts as active.
 pub const ACTIVE_MINUTES: i64 = 5;
 /// Failed executions in a row that mark a student as struggling (S2.12).
@@ -199,6 +201,12 @@ pub struct Overview {
     pub metrics: Metrics,
     pub activity_chart: Vec<ChartPoint>,
     pub error_groups: Vec<ErrorGroup>,
+    /// The open help requests, in queue order.
+    #[serde(default)]
+    pub help_requests: Vec<HelpRequest>,
+    /// Every instructor's status.
+    #[serde(default)]
+    pub instructors: Vec<InstructorStatus>,
     pub seq: u64,
     pub generated_at: DateTime<Utc>,
 }
@@ -276,6 +284,9 @@ pub struct LiveSettings {
 pub struct Board {
     pub students: Vec<StudentState>,
     pub chart: Vec<ChartPoint>,
+    /// Open help requests, in queue order.
+    pub help: Vec<HelpRequest>,
+    pub instructors: Vec<InstructorStatus>,
     /// The last message applied.
     pub seq: u64,
 }
@@ -296,7 +307,31 @@ impl Board {
         Board {
             students: overview.students.clone(),
             chart: overview.activity_chart.clone(),
+            help: overview.help_requests.clone(),
+            instructors: overview.instructors.clone(),
             seq: overview.seq,
+        }
+    }
+
+    /// Takes a help request's new state: kept in queue order while open, dropped once
+    /// closed.
+    fn help_changed(&mut self, request: HelpRequest) {
+        self.help.retain(|r| r.id != request.id);
+        if request.status.is_open() {
+            self.help.push(request);
+            self.help.sort_by(queue_order);
+        }
+    }
+
+    /// Takes an instructor's new status.
+    fn instructor_changed(&mut self, status: InstructorStatus) {
+        match self.instructors.iter_mut().find(|i| i.id == status.id) {
+            Some(known) => *known = status,
+            None => {
+                self.instructors.push(status);
+                self.instructors
+                    .sort_by(|a, b| (&a.name, &a.email).cmp(&(&b.name, &b.email)));
+            }
         }
     }
 
@@ -382,6 +417,28 @@ impl Board {
                 }
                 Err(_) => false,
             },
+            "help_request" | "help_resolved" => {
+                match from_value::<StudentState>(data["student"].clone()) {
+                    Ok(student) => self.upsert(student),
+                    // A request of someone the class has no tile for yet.
+                    Err(_) if data["student"].is_null() => {}
+                    Err(_) => return false,
+                }
+                match from_value::<HelpRequest>(data["request"].clone()) {
+                    Ok(request) => {
+                        self.help_changed(request);
+                        true
+                    }
+                    Err(_) => false,
+                }
+            }
+            "instructor_status_update" => match from_value::<InstructorStatus>(data) {
+                Ok(status) => {
+                    self.instructor_changed(status);
+                    true
+                }
+                Err(_) => false,
+            },
             "student_removed" => {
                 let email = data["emailAddress"].as_str().unwrap_or_default();
                 self.students.retain(|s| s.email_address != email);
@@ -393,6 +450,19 @@ impl Board {
                         Some("remove") => {
                             let email = change["identifier"].as_str().unwrap_or_default();
                             self.students.retain(|s| s.email_address != email);
+                        }
+                        _ if change["target"] == "help_request" => {
+                            if let Ok(request) = from_value::<HelpRequest>(change["value"].clone())
+                            {
+                                self.help_changed(request);
+                            }
+                        }
+                        _ if change["target"] == "instructor" => {
+                            if let Ok(status) =
+                                from_value::<InstructorStatus>(change["value"].clone())
+                            {
+                                self.instructor_changed(status);
+                            }
                         }
                         _ => {
                             if let Ok(student) = from_value::<StudentState>(change["value"].clone())

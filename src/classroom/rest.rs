@@ -258,11 +258,9 @@ fn team_field(map: &Map<String, Value>, problems: &mut Vec<FieldError>) -> Optio
 
 /// The state of one student, as the dashboard shows it.
 async fn student_state(db: &Db, class_id: &str, email: &str) -> Result<StudentState, ApiError> {
-    dashboard::students(db, class_id)
+    dashboard::student(db, class_id, email)
         .await
         .map_err(ApiError::internal)?
-        .into_iter()
-        .find(|s| s.email_address == email)
         .ok_or_else(|| ApiError::from_status(StatusCode::NOT_FOUND))
 }
 

@@ -84,7 +84,11 @@ pub async fn dashboard_socket(
     };
     match upgrade {
         Ok(upgrade) => upgrade
-            .on_upgrade(move |socket| run(socket, state, class_id, since))
+            .on_upgrade(move |socket| async move {
+                crate::helpdesk::presence::dashboard_opened(&state, &user).await;
+                run(socket, state.clone(), class_id, since).await;
+                crate::helpdesk::presence::dashboard_closed(&state, &user.id);
+            })
             .into_response(),
         Err(_) => ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -509,7 +509,7 @@ async fn store(
                  version = classroom_students.version + 1 \
                  FROM (VALUES {}) AS v WHERE classroom_students.id = v.column1 \
                  RETURNING id, class_id, email, name, team, current_notebook, last_activity_at, executions, \
-                 errors, error_streak, last_error, version",
+                 errors, error_streak, last_error, version, help_open",
                 placeholders(chunk.len(), 9, casts)
             );
             let mut query = sqlx::query_as::<_, UpdatedStudent>(&sql);
@@ -627,6 +627,8 @@ pub struct StudentRow {
     pub error_streak: i64,
     pub last_error: Option<String>,
     pub version: i64,
+    /// A help request is open.
+    pub help_open: bool,
 }
 
 impl StudentRow {
@@ -651,7 +653,7 @@ impl StudentRow {
             error_count: self.errors,
             error_streak: self.error_streak,
             last_error: self.last_error,
-            is_requesting_help: false,
+            is_requesting_help: self.help_open,
             progress_percentage: progress,
             version: self.version,
         };

@@ -634,6 +634,72 @@ messages! {
     my_data_metadata_only { en: "Only metadata is kept: which cell ran, when, how long, and any error; not your code or output.", ja: "保存されるのはメタデータだけです(どのセルをいつ、どれだけの時間実行したか、エラー)。コードと出力は保存されません。", ko: "메타데이터만 보관됩니다(어떤 셀을 언제, 얼마나 실행했는지와 오류). 코드와 출력은 보관되지 않습니다." }
     nav_my_data { en: "My notebook data", ja: "ノートブックのデータ", ko: "내 노트북 데이터" }
     err_invalid_retention { en: "Enter a number of days from 1 to 3650, or leave it blank.", ja: "1〜3650の日数を入力するか、空欄にしてください。", ko: "1~3650 사이의 일수를 입력하거나 비워 두세요." }
+
+    nav_help { en: "Help", ja: "ヘルプ", ko: "도움 요청" }
+    nav_instructors { en: "Instructors", ja: "講師", ko: "강사" }
+    presence_available { en: "Available", ja: "対応可能", ko: "응대 가능" }
+    presence_in_session { en: "In session", ja: "対応中", ko: "응대 중" }
+    presence_break { en: "On break", ja: "休憩中", ko: "휴식 중" }
+    presence_offline { en: "Offline", ja: "オフライン", ko: "오프라인" }
+    presence_title { en: "Instructors", ja: "講師の状況", ko: "강사 현황" }
+    presence_lead { en: "Who is available, who is with a student, and how quickly requests are taken and resolved.", ja: "誰が対応可能か、誰が学生に対応中か、質問がどれだけ早く受け付けられ解決されているかを示します。", ko: "누가 응대 가능한지, 누가 학생을 돕고 있는지, 요청이 얼마나 빨리 접수되고 해결되는지 보여 줍니다." }
+    presence_mine { en: "My status", ja: "自分のステータス", ko: "내 상태" }
+    presence_break_length { en: "Length of a break", ja: "休憩の長さ", ko: "휴식 시간" }
+    presence_minutes { en: "{n} min", ja: "{n}分", ko: "{n}분" }
+    presence_set { en: "Set", ja: "変更", ko: "변경" }
+    presence_break_until { en: "until {time}", ja: "{time}まで", ko: "{time}까지" }
+    presence_name { en: "Name", ja: "名前", ko: "이름" }
+    presence_status { en: "Status", ja: "ステータス", ko: "상태" }
+    presence_sessions { en: "Open sessions", ja: "対応中の件数", ko: "진행 중인 응대" }
+    presence_helped { en: "Students helped", ja: "対応した学生", ko: "도운 학생" }
+    presence_time_to_take { en: "Average wait before taken", ja: "受付までの平均時間", ko: "접수까지 평균 시간" }
+    presence_time_to_resolve { en: "Average time to resolve", ja: "解決までの平均時間", ko: "해결까지 평균 시간" }
+    presence_history { en: "Status history", ja: "ステータス履歴", ko: "상태 기록" }
+    presence_started { en: "Started", ja: "開始", ko: "시작" }
+    presence_duration { en: "Duration", ja: "時間", ko: "시간" }
+    presence_student { en: "Student", ja: "学生", ko: "학생" }
+    presence_ongoing { en: "ongoing", ja: "継続中", ko: "진행 중" }
+    duration_hours { en: "{h} h {m} min", ja: "{h}時間{m}分", ko: "{h}시간 {m}분" }
+    duration_minutes { en: "{m} min {s} s", ja: "{m}分{s}秒", ko: "{m}분 {s}초" }
+    duration_seconds { en: "{s} s", ja: "{s}秒", ko: "{s}초" }
+    help_title { en: "Ask for help", ja: "ヘルプを求める", ko: "도움 요청" }
+    help_lead { en: "Describe what you are stuck on. Your instructor sees your notebook, cell, code and last error with the request.", ja: "困っていることを書いてください。講師にはノートブック、セル、コード、直近のエラーも一緒に表示されます。", ko: "막힌 부분을 적어 주세요. 강사는 요청과 함께 노트북, 셀, 코드, 마지막 오류를 봅니다." }
+    help_no_classes { en: "You are not in any class yet. Join one first:", ja: "まだクラスに参加していません。まずクラスに参加してください:", ko: "아직 참여한 반이 없습니다. 먼저 반에 참여하세요:" }
+    help_message { en: "What do you need help with?", ja: "何に困っていますか?", ko: "무엇을 도와드릴까요?" }
+    help_priority { en: "Urgency", ja: "緊急度", ko: "긴급도" }
+    help_priority_low { en: "Low", ja: "低", ko: "낮음" }
+    help_priority_medium { en: "Medium", ja: "中", ko: "보통" }
+    help_priority_high { en: "High", ja: "高", ko: "높음" }
+    help_notebook { en: "Notebook (optional)", ja: "ノートブック(任意)", ko: "노트북(선택)" }
+    help_context_note { en: "Left blank, the notebook and cell of your last run are used.", ja: "空欄の場合、最後に実行したノートブックとセルが使われます。", ko: "비워 두면 마지막으로 실행한 노트북과 셀이 사용됩니다." }
+    help_raise { en: "Ask for help", ja: "ヘルプを依頼", ko: "도움 요청하기" }
+    help_position { en: "You are number {n} in the queue.", ja: "順番待ちの{n}番目です。", ko: "대기열 {n}번째입니다." }
+    help_coming { en: "{name} is coming to help you.", ja: "{name}さんが対応に向かっています。", ko: "{name} 님이 도우러 갑니다." }
+    help_waiting { en: "Waiting", ja: "待機中", ko: "대기 중" }
+    help_with { en: "With {name}", ja: "{name}が対応中", ko: "{name} 응대 중" }
+    help_cancel_mine { en: "I no longer need help", ja: "ヘルプを取り消す", ko: "도움 요청 취소" }
+    help_available_now { en: "Who can help now", ja: "今対応できる講師", ko: "지금 도울 수 있는 강사" }
+    help_nobody_available { en: "No instructor is available right now; your request stays in the queue.", ja: "今対応できる講師はいません。依頼は順番待ちに残ります。", ko: "지금 응대 가능한 강사가 없습니다. 요청은 대기열에 남아 있습니다." }
+    help_earlier { en: "Earlier requests", ja: "これまでの依頼", ko: "이전 요청" }
+    help_resolved { en: "Resolved", ja: "解決済み", ko: "해결됨" }
+    help_resolved_by { en: "Resolved by {name}", ja: "{name}が解決", ko: "{name} 님이 해결" }
+    help_cancelled { en: "Cancelled", ja: "取り消し", ko: "취소됨" }
+    help_history_title { en: "Help requests", ja: "ヘルプ依頼の履歴", ko: "도움 요청 기록" }
+    help_queue_title { en: "Help requests", ja: "ヘルプ依頼", ko: "도움 요청" }
+    help_queue_empty { en: "Nobody is waiting for help.", ja: "ヘルプを待っている学生はいません。", ko: "도움을 기다리는 학생이 없습니다." }
+    help_take { en: "Take", ja: "対応する", ko: "응대하기" }
+    help_response { en: "Answer (the student sees it)", ja: "回答(学生に表示されます)", ko: "답변(학생에게 표시됨)" }
+    help_resolve { en: "Resolve", ja: "解決", ko: "해결" }
+    help_hand_over_to { en: "Hand over to", ja: "引き継ぎ先", ko: "넘길 강사" }
+    help_hand_over { en: "Hand over", ja: "引き継ぐ", ko: "넘기기" }
+    help_cancel_request { en: "Cancel", ja: "取り消す", ko: "취소" }
+    err_must_be_text { en: "Must be text.", ja: "文字列で指定してください。", ko: "텍스트여야 합니다." }
+    err_invalid_priority { en: "Choose low, medium or high.", ja: "low、medium、highのいずれかを選んでください。", ko: "low, medium, high 중에서 선택하세요." }
+    err_invalid_json { en: "Send a JSON object.", ja: "JSONオブジェクトを送ってください。", ko: "JSON 객체를 보내세요." }
+    err_help_closed { en: "This request is already closed.", ja: "この依頼はすでに終了しています。", ko: "이 요청은 이미 종료되었습니다." }
+    err_help_taken { en: "Another instructor has taken this request.", ja: "別の講師がこの依頼に対応しています。", ko: "다른 강사가 이 요청을 맡았습니다." }
+    err_invalid_break { en: "Choose a break of 1 to 480 minutes.", ja: "休憩は1〜480分で選んでください。", ko: "휴식은 1~480분으로 선택하세요." }
+    err_invalid_status { en: "Choose one of the listed statuses.", ja: "一覧のステータスから選んでください。", ko: "목록의 상태 중에서 선택하세요." }
 }
 
 /// The message for a field problem's code.
@@ -677,6 +743,13 @@ pub fn field_error_message(m: &Messages, code: &str) -> &'static str {
         "duplicate_email" => m.err_duplicate_email,
         "too_many" => m.err_too_many,
         "invalid_retention" => m.err_invalid_retention,
+        "must_be_text" => m.err_must_be_text,
+        "invalid_priority" => m.err_invalid_priority,
+        "invalid_json" | "json_object_required" => m.err_invalid_json,
+        "help_closed" => m.err_help_closed,
+        "help_taken" => m.err_help_taken,
+        "invalid_break" => m.err_invalid_break,
+        "invalid_status" => m.err_invalid_status,
         _ => m.err_invalid,
     }
 }

@@ -42,6 +42,8 @@ pub struct AppState {
     pub event_limit: Arc<crate::classroom::limit::StudentLimiter>,
     /// Recently looked-up ingest tokens.
     pub ingest_tokens: Arc<crate::classroom::ingest::TokenCache>,
+    /// Instructors' open live dashboards, for going offline when they are all closed.
+    pub watchers: Arc<crate::helpdesk::presence::Watchers>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -89,6 +91,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         db,
         event_limit,
         ingest_tokens: Arc::default(),
+        watchers: Arc::default(),
         config: Arc::new(config),
         secret_key,
         leptos_options,
@@ -135,6 +138,7 @@ pub fn router(state: AppState) -> Router {
             "/ws/dashboard",
             get(crate::classroom::socket::dashboard_socket),
         )
+        .route("/ws/help", get(crate::helpdesk::socket::help_socket))
         .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
@@ -191,6 +195,7 @@ pub async fn serve(
     let session_cleanup =
         tokio::spawn(crate::auth::store::DbSessionStore::new(db.clone()).delete_expired_hourly());
     let retention = tokio::spawn(crate::classroom::dashboard::purge_hourly(db.clone()));
+    let breaks = tokio::spawn(crate::helpdesk::presence::end_breaks_on_time(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -213,6 +218,7 @@ pub async fn serve(
     };
     session_cleanup.abort();
     retention.abort();
+    breaks.abort();
     // Bounded: a connection stuck in a dead request must not keep the process alive.
     if tokio::time::timeout(std::time::Duration::from_secs(5), db.close())
         .await

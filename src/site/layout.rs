@@ -27,6 +27,7 @@ pub fn SiteHeader() -> impl IntoView {
                         <RoleLinks />
                     </ul>
                 </nav>
+                <crate::helpdesk::pages::PresenceControl />
                 <AccountMenu />
                 <LanguageSwitcher />
             </div>
@@ -58,9 +59,11 @@ fn RoleLinks() -> impl IntoView {
                 view! {
                     {link("/classes", |t| t.nav_classes)}
                     {(role == Role::Student).then(|| link("/progress", |t| t.nav_progress))}
+                    {(role == Role::Student).then(|| link("/help", |t| t.nav_help))}
                     {(role == Role::Student).then(|| link("/my-data", |t| t.nav_my_data))}
                     {(role >= Role::Instructor).then(|| link("/teach", |t| t.nav_teach))}
                     {(role >= Role::Instructor).then(|| link("/courses", |t| t.nav_courses))}
+                    {(role >= Role::Instructor).then(|| link("/instructors", |t| t.nav_instructors))}
                 }
             })}
         </Suspense>

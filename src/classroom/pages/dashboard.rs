@@ -14,6 +14,7 @@ use crate::classroom::model::{
     Board, ChartPoint, LiveSettings, LiveStatus, Metrics, Overview, StudentState, error_groups,
     team_order,
 };
+use crate::helpdesk::pages::{HelpQueue, InstructorStatuses};
 use crate::i18n::{I18n, fill, relative_time, use_i18n};
 use crate::t;
 use crate::ui::style::{BUTTON, BUTTON_QUIET, CARD, INPUT, LINK, SELECT};
@@ -21,16 +22,18 @@ use crate::ui::{FieldMessage, FormError, last_error, refusal, urlencode};
 
 #[component]
 pub fn LiveDashboardPage() -> impl IntoView {
-    let i18n = use_i18n();
     let id = route_param("id");
     let overview = Resource::new(id, live_overview);
+    let account = crate::auth::use_account();
     view! {
-        <Title text=t!(i18n, live_title) />
         <Suspense fallback=|| ()>
-            {move || overview.get().map(|result| match result {
-                Err(error) => refusal(&error, &format!("/classes/{}/live", id())),
-                Ok(data) => board_view(data).into_any(),
-            })}
+            {move || {
+                let me = account.user.get()?.ok().flatten().map(|u| u.id).unwrap_or_default();
+                overview.get().map(|result| match result {
+                    Err(error) => refusal(&error, &format!("/classes/{}/live", id())),
+                    Ok(data) => board_view(data, me).into_any(),
+                })
+            }}
         </Suspense>
         <LiveSettingsSection />
     }
@@ -59,7 +62,7 @@ fn filter(
         .collect()
 }
 
-fn board_view(data: Overview) -> impl IntoView {
+fn board_view(data: Overview, me: String) -> impl IntoView {
     let i18n = use_i18n();
     let class_id = StoredValue::new(data.class_id.clone());
     let board = RwSignal::new(Board::new(&data));
@@ -132,7 +135,18 @@ fn board_view(data: Overview) -> impl IntoView {
         }
     };
     let title = data.class_title.clone();
+    // The tab's title counts the waiting requests, so a new one shows from another tab.
+    let tab_title = move || {
+        let waiting = board.read().help.len();
+        let base = t!(i18n, live_title)();
+        if waiting > 0 {
+            format!("({waiting}) {base}")
+        } else {
+            base.to_owned()
+        }
+    };
     view! {
+        <Title text=tab_title />
         <nav class="text-sm"><a href=format!("/classes/{}", data.class_id) class=LINK>{title.clone()}</a></nav>
         <div class="mt-2 flex flex-wrap items-center justify-between gap-2">
             <h1 class="text-2xl font-bold">{t!(i18n, live_title)} " · " {title}</h1>
@@ -148,7 +162,10 @@ fn board_view(data: Overview) -> impl IntoView {
             {metric(i18n, |t| t.live_metric_executions, move || metrics.read().total_executions, "executions")}
         </section>
 
-        <div class="mt-6 grid gap-4 lg:grid-cols-2">
+        <HelpQueue board now me />
+
+        <div class="mt-6 grid gap-4 lg:grid-cols-3">
+            <InstructorStatuses board />
             <section aria-labelledby="chart-heading" class=CARD>
                 <h2 id="chart-heading" class="font-semibold">{t!(i18n, live_chart_title)}</h2>
                 {move || chart_svg(i18n, board.read().chart.clone())}

@@ -66,6 +66,7 @@ pub fn ProgressPage() -> impl IntoView {
                             <h2 class="text-lg font-semibold">{t!(i18n, certificates_title)}</h2>
                             {certificate_list(progress.certifications)}
                         </section>
+                        <crate::helpdesk::pages::HelpHistory student_id=Some(user_id()).filter(|id| !id.is_empty()) />
                     }
                     .into_any()
                 }
@@ -125,6 +126,7 @@ pub fn TeacherDashboardPage() -> impl IntoView {
                             <p class="text-2xl font-bold">{data.pending_joins}</p>
                         </div>
                     </div>
+                    <crate::helpdesk::pages::OpenHelpList />
                     <section class="mt-8">
                         <h2 class="text-lg font-semibold">{t!(i18n, teach_today)}</h2>
                         {data.today.is_empty().then(|| view! { <p class="mt-2 text-slate-600">{t!(i18n, lectures_none)}</p> })}
