@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::{PASSWORD, TestApp, class, user};
+use common::{PASSWORD, Socket, TestApp, class, next, open_socket, teacher_token, user};
 use futures::{SinkExt, StreamExt};
 use lectern::auth::model::Role;
 use lectern::db_run;
@@ -50,20 +50,6 @@ async fn post(app: &TestApp, token: &str, body: &Value) -> StatusCode {
         .await
         .unwrap()
         .status()
-}
-
-/// The class's teacher, signed in with a personal API token.
-async fn teacher_token(app: &TestApp, title: &str) -> String {
-    let id: String = db_run!(app.state.db.reader(), |pool| {
-        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-            .bind(format!("{title}@example.edu"))
-            .fetch_one(pool)
-            .await
-    })
-    .unwrap();
-    lectern::auth::tokens::create(&app.state.db, &id, "tests")
-        .await
-        .unwrap()
 }
 
 async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
@@ -373,43 +359,6 @@ async fn only_the_class_staff_read_the_dashboard(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Opens the dashboard socket with extra headers; the HTTP status when refused.
-async fn open_socket(app: &TestApp, query: &str, headers: &[(&str, &str)]) -> Result<Socket, u16> {
-    let url = format!(
-        "{}/ws/dashboard?{query}",
-        app.url("").replacen("http", "ws", 1)
-    );
-    let mut request = url.into_client_request().unwrap();
-    for (name, value) in headers {
-        request.headers_mut().insert(
-            tungstenite::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-            value.parse().unwrap(),
-        );
-    }
-    match tokio_tungstenite::connect_async(request).await {
-        Ok((socket, _)) => Ok(socket),
-        Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
-        Err(other) => panic!("websocket failed: {other}"),
-    }
-}
-
-/// The next JSON message (skipping pings), within five seconds.
-async fn next(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("no message within 5 s")
-            .expect("socket closed")
-            .unwrap();
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).unwrap();
-        }
-    }
 }
 
 async fn the_websocket_sends_a_snapshot_then_each_change(app: TestApp) {

@@ -277,9 +277,28 @@ async fn announce(state: &AppState, request: &HelpRequest) {
 
 /// Raises a request, or returns the one already open (then `false`): a student has at
 /// most one open request per class, however often the notebook asks.
-pub async fn raise(state: &AppState, new: NewRequest) -> Result<(HelpRequest, bool), AppError> {
+pub async fn raise(state: &AppState, mut new: NewRequest) -> Result<(HelpRequest, bool), AppError> {
     if let Some(open) = open_of(&state.db, &new.class_id, &new.email).await? {
         return Ok((open, false));
+    }
+    // A notebook's request may leave out who the student is beyond the email: the
+    // class's live roster knows their name and team from their events.
+    if new.name.is_empty() || new.team.is_none() {
+        let known: Option<(String, Option<String>)> = db_run!(state.db.reader(), |pool| {
+            sqlx::query_as(
+                "SELECT name, team FROM classroom_students WHERE class_id = $1 AND email = $2",
+            )
+            .bind(&new.class_id)
+            .bind(&new.email)
+            .fetch_optional(pool)
+            .await
+        })?;
+        if let Some((name, team)) = known {
+            if new.name.is_empty() {
+                new.name = name;
+            }
+            new.team = new.team.or(team);
+        }
     }
     let last = last_run(&state.db, &new.class_id, &new.email).await?;
     let (last_notebook, last_cell, last_code, last_error) = match last {

@@ -15,10 +15,12 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use clap::Parser;
+use futures::StreamExt;
 use lectern::config::Cli;
 use lectern::server::{self, AppState};
 use sqlx::Connection;
 use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::{self, Message, client::IntoClientRequest};
 
 /// Which database a test runs on.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -226,11 +228,20 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    run_with(backend, &[], test).await
+}
+
+/// [`run`] with extra command-line settings for the server.
+pub async fn run_with<F, Fut>(backend: Backend, extra: &[&str], test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let Some(database) = create_database(backend).await else {
         eprintln!("skipped: set LECTERN_TEST_POSTGRES_URL to run the PostgreSQL tests");
         return;
     };
-    let (app, stop, serving) = start_server(backend, database.clone(), &[]).await;
+    let (app, stop, serving) = start_server(backend, database.clone(), extra).await;
     let outcome = tokio::spawn(test(app)).await;
     let _ = stop.send(());
     let stopped = tokio::time::timeout(std::time::Duration::from_secs(40), serving).await;
@@ -419,4 +430,66 @@ pub async fn class(app: &TestApp, title: &str) -> (String, String) {
         .unwrap()
         .ingest_token;
     (class_id, token)
+}
+
+/// The class's teacher, signed in with a personal API token.
+pub async fn teacher_token(app: &TestApp, title: &str) -> String {
+    let id: String = lectern::db_run!(app.state.db.reader(), |pool| {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(format!("{title}@example.edu"))
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    lectern::auth::tokens::create(&app.state.db, &id, "tests")
+        .await
+        .unwrap()
+}
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens the dashboard socket with extra headers; the HTTP status when refused.
+pub async fn open_socket(
+    app: &TestApp,
+    query: &str,
+    headers: &[(&str, &str)],
+) -> Result<Socket, u16> {
+    socket_at(app, "/ws/dashboard", query, headers).await
+}
+
+/// Opens the WebSocket at `path`; the HTTP status when refused.
+pub async fn socket_at(
+    app: &TestApp,
+    path: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+) -> Result<Socket, u16> {
+    let url = format!("{}{path}?{query}", app.url("").replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    for (name, value) in headers {
+        request.headers_mut().insert(
+            tungstenite::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+        Err(other) => panic!("websocket failed: {other}"),
+    }
+}
+
+/// The next JSON message (skipping pings), within five seconds.
+pub async fn next(socket: &mut Socket) -> serde_json::Value {
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
+            .await
+            .expect("no message within 5 s")
+            .expect("socket closed")
+            .unwrap();
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
 }
