@@ -130,6 +130,7 @@ async fn a_request_is_raised_taken_and_resolved(app: TestApp) {
     let body = json!({"user_id": "mina@example.edu", "message": "My total is undefined", "priority": "high"});
     let (status, raised) = raise(&app, &ingest, body.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{raised}");
+    assert_eq!(raised["position"], 1);
     let request = &raised["request"];
     // The context came from the student's last run (S2.13).
     assert_eq!(request["status"], "pending");

@@ -4,16 +4,14 @@
 
 mod common;
 
-use std::time::Duration;
-
 use chrono::Utc;
-use common::{PASSWORD, Socket, TestApp, class, next, open_socket, teacher_token, user};
-use futures::{SinkExt, StreamExt};
+use common::{PASSWORD, TestApp, class, next, open_socket, teacher_token, user};
+use futures::SinkExt;
 use lectern::auth::model::Role;
 use lectern::db_run;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{self, Message, client::IntoClientRequest};
+use tokio_tungstenite::tungstenite::Message;
 
 on_both_backends!(
     the_overview_follows_the_events,

@@ -83,7 +83,14 @@ mod tests {
             "/api/v1/dashboard/student/{email}",
             "/api/v1/students",
             "/api/v1/students/{id}",
+            "/api/v1/help/request",
+            "/api/v1/help/requests",
+            "/api/v1/help/requests/{id}",
+            "/api/v1/instructors/status",
+            "/api/v1/instructors/available",
+            "/api/v1/instructors/workload/{id}",
             "/ws/dashboard",
+            "/ws/help",
         ] {
             assert!(doc["paths"][path].is_object(), "{path} is not described");
         }

@@ -18,7 +18,7 @@ pub const MAX_RETENTION_DAYS: i64 = 3_650;
 pub async fn live_overview(class_id: String) -> Result<Overview, AppError> {
     let (_, state) = class_staff(&class_id).await?;
     let seq = state.live.seq(&class_id);
-    Ok(super::dashboard::overview(&state.db, &class_id, seq).await?)
+    super::dashboard::overview(&state.db, &class_id, seq).await
 }
 
 /// One student of a class's live classroom, by their id there.

@@ -10,12 +10,12 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::event::{CellEvent, EventKind};
-use super::writer::Writer;
 use crate::app_error::AppError;
 use crate::auth::model::Role;
 use crate::auth::service::User;
 use crate::db::Db;
 use crate::db_run;
+use crate::server::AppState;
 
 /// The demo instructor's sign-in.
 pub const DEMO_EMAIL: &str = "demo.instructor@example.com";
@@ -79,6 +79,25 @@ const MISTAKES: [(usize, &str, &str, &str); 4] = [
         "for i in range(len(xs) + 1):\n    print(xs[i])",
     ),
 ];
+
+/// How often a failed run of a student who keeps failing turns into a help request.
+const HELP_CHANCE: f64 = 0.15;
+
+/// What a stuck student asks (their last run is the context).
+fn help_request(class_id: &str, event: &CellEvent) -> crate::helpdesk::desk::NewRequest {
+    crate::helpdesk::desk::NewRequest {
+        class_id: class_id.to_owned(),
+        email: event.email.clone(),
+        name: event.user_name.clone(),
+        team: event.team.clone(),
+        message: format!(
+            "I keep getting {} here and cannot see why",
+            event.error_type.as_deref().unwrap_or("an error")
+        ),
+        source: "client",
+        ..crate::helpdesk::desk::NewRequest::default()
+    }
+}
 
 /// One simulated student.
 struct Student {
@@ -232,8 +251,10 @@ pub async fn prepare(db: &Db) -> Result<(String, String), AppError> {
 }
 
 /// Keeps the demo class's students running cells until the task is dropped. A class
-/// with no events yet first gets the last 30 minutes of history.
-pub async fn simulate(db: Db, writer: Writer, class_id: String) {
+/// with no events yet first gets the last 30 minutes of history. Now and then a student
+/// stuck on an error asks for help.
+pub async fn simulate(state: AppState, class_id: String) {
+    let (db, writer) = (state.db.clone(), state.writer.clone());
     let mut rng = StdRng::from_os_rng();
     let now = Utc::now();
     let mut students = students(&mut rng, now);
@@ -270,9 +291,15 @@ pub async fn simulate(db: Db, writer: Writer, class_id: String) {
         tick.tick().await;
         let now = Utc::now();
         let mut due = Vec::new();
+        let mut asking = Vec::new();
         for student in &mut students {
             if student.pace.is_some() && student.next_at <= now {
-                due.push(student.run(&mut rng, now));
+                let event = student.run(&mut rng, now);
+                if event.failed == Some(true) && student.stuck >= 2 && rng.random_bool(HELP_CHANCE)
+                {
+                    asking.push(help_request(&class_id, &event));
+                }
+                due.push(event);
                 student.schedule(&mut rng, now);
             }
         }
@@ -280,6 +307,11 @@ pub async fn simulate(db: Db, writer: Writer, class_id: String) {
             && let Err(error) = writer.write(&class_id, due).await
         {
             tracing::warn!(%error, "demo events not stored");
+        }
+        for request in asking {
+            if let Err(error) = crate::helpdesk::desk::raise(&state, request).await {
+                tracing::warn!(?error, "demo help request not raised");
+            }
         }
     }
 }

@@ -549,6 +549,8 @@ mod tests {
         let mut board = Board {
             students: vec![student("b@x.org")],
             chart: vec![ChartPoint::new(minute, 0, 0)],
+            help: Vec::new(),
+            instructors: Vec::new(),
             seq: 4,
         };
         let mut a = student("a@x.org");
@@ -600,5 +602,74 @@ mod tests {
         assert_eq!(groups[0].error, "TypeError in l1 cell 5");
         assert_eq!(groups[0].students, ["b@x.org", "c@x.org"]);
         assert_eq!(groups[1].students, ["a@x.org"]);
+    }
+
+    #[test]
+    fn the_board_keeps_the_help_queue_and_the_instructors() {
+        use crate::helpdesk::model::{HelpStatus, Presence, Priority};
+        let request = |id: &str, priority: Priority, status: HelpStatus| HelpRequest {
+            id: id.to_owned(),
+            class_id: "c".to_owned(),
+            user_id: format!("{id}@x.org"),
+            user_name: String::new(),
+            team_name: None,
+            message: String::new(),
+            status,
+            priority,
+            notebook_path: None,
+            cell_id: None,
+            code: None,
+            last_error: None,
+            source: "client".to_owned(),
+            instructor_id: None,
+            instructor_name: None,
+            response: None,
+            created_at: Utc::now(),
+            taken_at: None,
+            closed_at: None,
+        };
+        let mut board = Board {
+            students: Vec::new(),
+            chart: Vec::new(),
+            help: Vec::new(),
+            instructors: Vec::new(),
+            seq: 0,
+        };
+        let mut helped = student("a@x.org");
+        helped.is_requesting_help = true;
+        let raised = serde_json::json!({"request": request("a", Priority::Low, HelpStatus::Pending), "student": helped});
+        assert!(board.apply(message("help_request", raised, 1)));
+        assert_eq!(board.students[0].status_at(Utc::now()), LiveStatus::Help);
+        // A more urgent one goes first.
+        let urgent = serde_json::json!({"request": request("b", Priority::High, HelpStatus::Pending), "student": null});
+        assert!(board.apply(message("help_request", urgent, 2)));
+        let order: Vec<&str> = board.help.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(order, ["b", "a"]);
+        // Closed in a delta; an instructor's status in another.
+        let closed = request("b", Priority::High, HelpStatus::Resolved);
+        let delta = serde_json::json!({"changes": [
+            {"operation": "update", "target": "help_request", "identifier": "b", "value": closed},
+        ]});
+        assert!(board.apply(message("delta_update", delta, 3)));
+        assert_eq!(board.help.len(), 1);
+        let status = InstructorStatus {
+            id: "t".to_owned(),
+            name: "Tea".to_owned(),
+            email: "t@x.org".to_owned(),
+            status: Presence::Break,
+            status_updated_at: Utc::now(),
+            break_until: None,
+            current_session_id: None,
+            active_students_count: 0,
+        };
+        assert!(board.apply(message(
+            "instructor_status_update",
+            serde_json::json!(status),
+            4
+        )));
+        assert_eq!(board.instructors[0].status, Presence::Break);
+        // A malformed request is not understood: the dashboard asks for a snapshot.
+        let bad = serde_json::json!({"request": {"id": 5}, "student": null});
+        assert!(!board.apply(message("help_resolved", bad, 5)));
     }
 }

@@ -314,14 +314,15 @@ pub async fn end_breaks_on_time(state: AppState) {
 
 /// An instructor's history, newest first.
 pub async fn history(db: &Db, user_id: &str, limit: i64) -> Result<Vec<StatusStretch>, AppError> {
-    let rows: Vec<(
+    type Row = (
         String,
         Option<String>,
         Option<String>,
         DateTime<Utc>,
         Option<DateTime<Utc>>,
         Option<i64>,
-    )> = db_run!(db.reader(), |pool| {
+    );
+    let rows: Vec<Row> = db_run!(db.reader(), |pool| {
         sqlx::query_as(
                 "SELECT status, help_request_id, student_email, started_at, ended_at, duration_seconds \
                  FROM instructor_status_history WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",

@@ -154,22 +154,25 @@ fn request_fields(
     }
 }
 
-fn created(request: HelpRequest, new: bool) -> Response {
+/// 201 for a new request, 200 for the one already open; with its place in the queue.
+async fn created(state: &AppState, request: HelpRequest, new: bool) -> Result<Response, AppError> {
     let status = if new {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    (
+    let position = desk::position(&state.db, &request).await?;
+    Ok((
         status,
         axum::Json(json!({
             "success": true,
             "created": new,
             "message": if new { "Help request sent" } else { "A help request is already open" },
+            "position": position,
             "request": request,
         })),
     )
-        .into_response()
+        .into_response())
 }
 
 /// From a notebook: the student is named in the body, as in events.
@@ -209,7 +212,7 @@ async fn raise_for_notebook(
     new.team = team;
     new.source = "client";
     let (request, fresh) = desk::raise(state, new).await?;
-    Ok(created(request, fresh))
+    created(state, request, fresh).await
 }
 
 /// From a signed-in student, for themselves, in `class_id` or their only class.
@@ -238,7 +241,7 @@ async fn raise_for_user(
     new.name = format!("{} {}", user.first_name, user.last_name);
     new.source = "page";
     let (request, fresh) = desk::raise(state, new).await?;
-    Ok(created(request, fresh))
+    created(state, request, fresh).await
 }
 
 /// The one class a student is active in; 400 asking for `class_id` otherwise.

@@ -643,7 +643,7 @@ messages! {
     presence_offline { en: "Offline", ja: "オフライン", ko: "오프라인" }
     presence_title { en: "Instructors", ja: "講師の状況", ko: "강사 현황" }
     presence_lead { en: "Who is available, who is with a student, and how quickly requests are taken and resolved.", ja: "誰が対応可能か、誰が学生に対応中か、質問がどれだけ早く受け付けられ解決されているかを示します。", ko: "누가 응대 가능한지, 누가 학생을 돕고 있는지, 요청이 얼마나 빨리 접수되고 해결되는지 보여 줍니다." }
-    presence_mine { en: "My status", ja: "自分のステータス", ko: "내 상태" }
+    presence_mine { en: "My availability", ja: "自分の対応可否", ko: "내 응대 가능 여부" }
     presence_break_length { en: "Length of a break", ja: "休憩の長さ", ko: "휴식 시간" }
     presence_minutes { en: "{n} min", ja: "{n}分", ko: "{n}분" }
     presence_set { en: "Set", ja: "変更", ko: "변경" }

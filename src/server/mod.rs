@@ -264,8 +264,7 @@ pub async fn run(config: Config, demo: bool) -> Result<(), StartError> {
             email = crate::classroom::demo::DEMO_EMAIL,
         );
         Some(tokio::spawn(crate::classroom::demo::simulate(
-            state.db.clone(),
-            state.writer.clone(),
+            state.clone(),
             class_id,
         )))
     } else {

@@ -71,6 +71,10 @@ class Config:
         return self.url.rstrip("/") + "/api/v1/events"
 
     @property
+    def help_endpoint(self) -> str:
+        return self.url.rstrip("/") + "/api/v1/help/request"
+
+    @property
     def batch_endpoint(self) -> str:
         return self.url.rstrip("/") + "/api/v1/events/batch"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import logging
 import os
 import reprlib
@@ -23,7 +24,7 @@ from typing import Any, Dict, List, Optional
 from . import config as config_module
 from .capture import Capture, StreamTee, cap, clean
 from .config import Config
-from .sender import Sender
+from .sender import Sender, encode, http_post
 from .spool import Spool
 
 log = logging.getLogger("lectern_client")
@@ -34,6 +35,8 @@ MAX_OPEN_CELLS = 16
 # Seconds a closing kernel waits for a reachable server to take the last events
 # (they stay spooled for the next start anyway).
 EXIT_FLUSH_SECONDS = 1.0
+# Seconds ``%lectern_help`` waits for the server: the student is waiting for an answer.
+HELP_TIMEOUT = 5.0
 
 
 class _ResultRepr(reprlib.Repr):
@@ -89,6 +92,8 @@ class Client:
         self.hook_seconds_total = 0.0
         self.hook_seconds_max = 0.0
         self._writer_codes = self._find_writer_codes()
+        # The last cell's event: the context of a help request.
+        self.last_event: Optional[Dict[str, Any]] = None
 
     def start(self) -> None:
         # Here, not in the thread: the first cell's event must find the folder.
@@ -158,6 +163,7 @@ class Client:
             if _only_own_magics(getattr(cell.info, "raw_cell", None)):
                 return
             event = self.build_event(cell, result, ended - cell.started)
+            self.last_event = event
             self.sender.submit(event)
             self.events += 1
         except Exception:
@@ -387,8 +393,86 @@ def _lectern_status(line: str = "") -> None:
     print("\n".join(lines))
 
 
+def help_request(message: str) -> Dict[str, Any]:
+    """The body of a help request: who asks, what about, and the last cell's context
+    (notebook, cell, code and error) so the instructor sees it before walking over."""
+    config = _config or config_module.load()
+    body: Dict[str, Any] = {
+        "email": config.email,
+        "user_name": config.name[:200],
+        "message": message[:2000],
+    }
+    if config.team:
+        body["team_name"] = config.team
+    last = _client.last_event if _client is not None else None
+    if last is not None:
+        body["notebook_path"] = last["notebook_path"]
+        body["cell_id"] = last["cell_id"]
+        body["code"] = last["code"]
+        if last.get("error_type"):
+            body["last_error"] = f"{last['error_type']}: {last.get('error_message') or ''}".strip()
+    elif _client is not None:
+        body["notebook_path"] = _client.notebook_path()
+    return body
+
+
+def _answer_text(body: bytes) -> Dict[str, Any]:
+    try:
+        answer = json.loads(body.decode("utf-8"))
+        return answer if isinstance(answer, dict) else {}
+    except Exception:
+        return {}
+
+
+def _lectern_help(line: str = "") -> None:
+    """``%lectern_help "message"`` asks an instructor for help; ``%lectern_help
+    --cancel`` withdraws the request."""
+    config = _config or config_module.load()
+    if not config.usable:
+        problems = "; ".join(config.problems) or "disabled"
+        print(f"Lectern: cannot ask for help ({problems}). Raise your hand instead.")
+        return
+    text = line.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1]
+    try:
+        if text == "--cancel":
+            stop = {
+                "eventId": str(uuid.uuid4()),
+                "eventType": "help_stop",
+                "eventTime": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                "emailAddress": config.email,
+                "userName": config.name[:200],
+                "sessionId": "lectern-client",
+                "notebookPath": _client.notebook_path() if _client is not None else "",
+            }
+            status, _, body = http_post(config.endpoint, config.token, encode([stop]), HELP_TIMEOUT)
+            if 200 <= status < 300:
+                print("Lectern: your help request is withdrawn.")
+            else:
+                print(f"Lectern: could not withdraw the request (HTTP {status}).")
+            return
+        status, _, body = http_post(config.help_endpoint, config.token, encode(help_request(text)), HELP_TIMEOUT)
+    except Exception as error:
+        print(f"Lectern: could not reach {config.url} ({error}). Raise your hand instead.")
+        return
+    answer = _answer_text(body)
+    if status in (200, 201):
+        place = answer.get("position")
+        where = f" You are number {place} in the queue." if place else ""
+        if status == 201:
+            print(f"Lectern: help is on its way: your request is in the queue.{where}")
+        else:
+            print(f"Lectern: you already asked; your request is still open.{where}")
+    else:
+        message = answer.get("message") or f"HTTP {status}"
+        details = "; ".join(f"{d.get('field')}: {d.get('message')}" for d in answer.get("details") or [])
+        print(f"Lectern: the help request was refused ({message}{': ' + details if details else ''}).")
+
+
 def _register_magics(shell: Any) -> None:
     try:
         shell.register_magic_function(_lectern_status, "line", "lectern_status")
+        shell.register_magic_function(_lectern_help, "line", "lectern_help")
     except Exception:
         log.debug("lectern: cannot register magics", exc_info=True)

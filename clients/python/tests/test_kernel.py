@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EMAIL, client_env, kernel_env, wait_for
+from conftest import EMAIL, client_env, free_port, kernel_env, wait_for
 
 NOTEBOOK = "lesson1/intro.ipynb"
 
@@ -235,3 +235,41 @@ def test_a_wrong_token_keeps_events_until_it_is_fixed(server, kernels, tmp_path)
     fixed.run("%load_ext lectern_client")
     assert server.wait_count(2) == 2
     assert sorted(row["code"] for row in server.events()) == ["a = 1", "b = 2"]
+
+
+def test_lectern_help_raises_one_request_with_the_last_cells_context(server, kernels, tmp_path):
+    auto_load(tmp_path)
+    kernel = kernels(client_env(server.url, server.token, tmp_path, JPY_SESSION_NAME=NOTEBOOK))
+    failing = kernel.run("total += 1", cell_id="cell-h")
+    assert failing.error["ename"] == "NameError"
+
+    asked = kernel.run('%lectern_help "my total is undefined"')
+    assert "help is on its way" in asked.stdout
+    assert "number 1 in the queue" in asked.stdout
+    again = kernel.run("%lectern_help still stuck")
+    assert "already asked" in again.stdout
+
+    (request,) = server.rows("SELECT * FROM help_requests")
+    assert request["student_email"] == EMAIL
+    assert request["message"] == "my total is undefined"
+    assert (request["status"], request["source"]) == ("pending", "client")
+    assert (request["notebook_path"], request["cell_id"]) == (NOTEBOOK, "cell-h")
+    assert request["code"] == "total += 1"
+    assert request["last_error"] == "NameError: name 'total' is not defined"
+    (student,) = server.rows("SELECT * FROM classroom_students")
+    assert student["help_open"] == 1, "the student's tile shows help"
+
+    withdrawn = kernel.run("%lectern_help --cancel")
+    assert "withdrawn" in withdrawn.stdout
+    assert wait_for(lambda: server.rows("SELECT status FROM help_requests")[0]["status"] == "cancelled")
+    # The magic cells themselves are not student work.
+    assert server.rows("SELECT COUNT(*) AS n FROM cell_events WHERE kind = 'cell_executed'")[0]["n"] == 1
+
+
+def test_lectern_help_says_so_when_the_server_is_down(kernels, tmp_path):
+    port = free_port()
+    kernel = kernels(client_env(f"http://127.0.0.1:{port}", "token", tmp_path))
+    kernel.run("%load_ext lectern_client")
+    shown = kernel.run('%lectern_help "anyone?"')
+    assert "could not reach" in shown.stdout and "Raise your hand" in shown.stdout
+

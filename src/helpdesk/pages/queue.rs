@@ -11,7 +11,7 @@ use crate::helpdesk::model::{HelpRequest, HelpStatus, InstructorStatus, Presence
 use crate::i18n::{I18n, fill, relative_time, use_i18n};
 use crate::t;
 use crate::ui::style::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, CARD, INPUT, SELECT};
-use crate::ui::{FormError, last_error};
+use crate::ui::{FieldMessage, FormError, last_error};
 
 /// A presence in the reader's language.
 pub fn presence_label(i18n: I18n, status: Presence) -> &'static str {
@@ -178,6 +178,8 @@ fn action_form<V: IntoView + 'static>(
             <input type="hidden" name="request_id" value=request_id />
             <input type="hidden" name="action" value=action />
             {fields()}
+            <FieldMessage field="status" error />
+            <FieldMessage field="instructor_id" error />
             <FormError error />
         </ActionForm>
     }

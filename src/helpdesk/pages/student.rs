@@ -24,6 +24,27 @@ pub fn HelpPage() -> impl IntoView {
         move || (raise.version().get(), cancel.version().get(), changes.get()),
         |_| my_help_desks(),
     );
+    // In the browser: follow each class's help desk, reloading this page's data on
+    // every change. The sockets stay open across reloads (only a change in the set of
+    // classes reconnects them).
+    #[cfg(feature = "hydrate")]
+    {
+        let classes = Memo::new(move |_| {
+            desks
+                .get()
+                .and_then(Result::ok)
+                .map(|desks| desks.into_iter().map(|d| d.class_id).collect::<Vec<_>>())
+                .unwrap_or_default()
+        });
+        Effect::new(move |_| {
+            for class_id in classes.get() {
+                super::live::follow(
+                    class_id,
+                    Callback::new(move |_| changes.update(|n| *n += 1)),
+                );
+            }
+        });
+    }
     view! {
         <Title text=t!(i18n, help_title) />
         <h1 class="text-2xl font-bold">{t!(i18n, help_title)}</h1>
@@ -34,7 +55,7 @@ pub fn HelpPage() -> impl IntoView {
                 Ok(desks) if desks.is_empty() => view! {
                     <p class="mt-4">{t!(i18n, help_no_classes)} " " <a href="/classes" class="text-indigo-700 underline">{t!(i18n, nav_classes)}</a></p>
                 }.into_any(),
-                Ok(desks) => desks.into_iter().map(|desk| desk_view(i18n, desk, raise, cancel, changes)).collect_view().into_any(),
+                Ok(desks) => desks.into_iter().map(|desk| desk_view(i18n, desk, raise, cancel)).collect_view().into_any(),
             })}
         </Suspense>
     }
@@ -45,20 +66,7 @@ fn desk_view(
     desk: StudentDesk,
     raise: ServerAction<RaiseHelp>,
     cancel: ServerAction<CancelMyHelp>,
-    changes: RwSignal<u32>,
 ) -> impl IntoView {
-    #[cfg(feature = "hydrate")]
-    {
-        let class_id = desk.class_id.clone();
-        Effect::new(move |_| {
-            super::live::follow(
-                class_id.clone(),
-                Callback::new(move |_| changes.update(|n| *n += 1)),
-            )
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = changes;
     let heading_id = format!("desk-{}", desk.class_id);
     let labelled_by = heading_id.clone();
     view! {
