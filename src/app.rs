@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
 fn Layout() -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
     provide_account();
+    crate::helpdesk::pages::provide_presence_changes();
     view! {
         <a
             href="#main"

@@ -369,6 +369,24 @@ async fn the_extension_toggle_opens_and_closes_one_request(app: TestApp) {
     assert_eq!(requests[0]["source"], "extension");
     assert_eq!(requests[0]["team_name"], "B");
     assert_eq!(requests[0]["notebook_path"], "lesson1/intro.ipynb");
+    // A class that keeps metadata only keeps no code with its help requests (S2.14).
+    db_run!(app.state.db.writer(), |pool| {
+        sqlx::query("UPDATE classes SET store_code = FALSE WHERE id = $1")
+            .bind(&class_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+    .unwrap();
+    let (status, raised) = raise(
+        &app,
+        &ingest,
+        json!({"email": "quiet@example.com", "code": "secret()", "last_error": "ValueError: x"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(raised["request"]["code"], Value::Null);
+    assert_eq!(raised["request"]["last_error"], "ValueError: x");
     // The CORS preflight of the help endpoint answers any origin.
     let response = app
         .client

@@ -46,6 +46,7 @@ test("a help request goes from the student to the instructor and back, live", as
   await expect(mine.getByTestId("my-request-state")).toHaveText("Helen Helper is coming to help you.");
   const helen = page.getByTestId("instructor-status").filter({ hasText: "Helen Helper" });
   await expect(helen).toHaveAttribute("data-status", "in_session");
+  await expect(page.getByTestId("my-presence")).toHaveAttribute("data-status", "in_session");
 
   // Resolved with an answer the student reads, still without reloading.
   await request.getByTestId("help-response").fill("Increment i inside the loop");
@@ -55,6 +56,7 @@ test("a help request goes from the student to the instructor and back, live", as
   await expect(mine.getByTestId("help-response-text")).toHaveText("Increment i inside the loop");
   await expect(mine.getByTestId("my-request")).toHaveCount(0);
   await expect(helen).toHaveAttribute("data-status", "available");
+  await expect(page.getByTestId("my-presence")).toHaveAttribute("data-status", "available");
 
   // The history shows on the student's progress page, and the instructors' page shows the work.
   await mine.goto("/progress");

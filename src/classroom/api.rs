@@ -102,6 +102,13 @@ pub async fn set_class_privacy(
             .await
             .map(|_| ())
         })?;
+        db_run!(state.db.writer(), |pool| {
+            sqlx::query("UPDATE help_requests SET code = NULL WHERE class_id = $1")
+                .bind(&class_id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
     }
     super::dashboard::purge_expired(&state.db).await?;
     Ok(())

@@ -331,6 +331,18 @@ pub async fn purge_expired(db: &Db) -> Result<u64, sqlx::Error> {
             .await
             .map(|r| r.rows_affected())
         })?;
+        // Help requests carry a copy of the code they were about.
+        purged += db_run!(db.writer(), |pool| {
+            sqlx::query(
+                "UPDATE help_requests SET code = NULL \
+                 WHERE class_id = $1 AND code IS NOT NULL AND created_at < $2",
+            )
+            .bind(&class_id)
+            .bind(cutoff)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
     }
     Ok(purged)
 }

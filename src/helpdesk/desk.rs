@@ -305,12 +305,21 @@ pub async fn raise(state: &AppState, mut new: NewRequest) -> Result<(HelpRequest
         Some((notebook, cell, code, error)) => (Some(notebook), Some(cell), code, error),
         None => (None, None, None, None),
     };
+    // A class that keeps metadata only (S2.14) keeps no code with its requests either.
+    let store_code: bool = db_run!(state.db.reader(), |pool| {
+        sqlx::query_scalar("SELECT store_code FROM classes WHERE id = $1")
+            .bind(&new.class_id)
+            .fetch_optional(pool)
+            .await
+    })?
+    .unwrap_or(false);
     let same_cell = new.cell_id.is_none() || new.cell_id == last_cell;
     let notebook_path = new.notebook_path.or(last_notebook);
     let cell_id = new.cell_id.or(last_cell);
     let code = new
         .code
         .or(if same_cell { last_code } else { None })
+        .filter(|_| store_code)
         .map(|c| cut(c, MAX_CONTEXT));
     let last_error = new
         .last_error

@@ -9,6 +9,6 @@ mod queue;
 mod student;
 
 pub use instructors::{InstructorPage, InstructorsPage};
-pub use presence::PresenceControl;
+pub use presence::{PresenceChanged, PresenceControl, provide_presence_changes};
 pub use queue::{HelpQueue, InstructorStatuses, OpenHelpList};
 pub use student::{HelpHistory, HelpPage};

@@ -11,6 +11,16 @@ use crate::t;
 use crate::ui::style::{BUTTON_QUIET, SELECT};
 use crate::ui::{FormError, last_error};
 
+/// Counts the help desk actions taken on this page: taking or closing a request moves
+/// the instructor's own status, so the header's control reloads with them.
+#[derive(Clone, Copy)]
+pub struct PresenceChanged(pub RwSignal<u32>);
+
+/// Provides [`PresenceChanged`] for the whole app.
+pub fn provide_presence_changes() {
+    provide_context(PresenceChanged(RwSignal::new(0)));
+}
+
 /// Break lengths offered, in minutes.
 const BREAKS: [i64; 5] = [5, 10, 15, 30, 60];
 
@@ -19,7 +29,11 @@ const BREAKS: [i64; 5] = [5, 10, 15, 30, 60];
 pub fn PresenceControl() -> impl IntoView {
     let i18n = use_i18n();
     let set = ServerAction::<SetMyPresence>::new();
-    let mine = Resource::new(move || set.version().get(), |_| my_presence());
+    let changed = use_context::<PresenceChanged>().map(|c| c.0);
+    let mine = Resource::new(
+        move || (set.version().get(), changed.map(|c| c.get())),
+        |_| my_presence(),
+    );
     let error = last_error(set);
     view! {
         <Suspense fallback=|| ()>
