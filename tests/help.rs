@@ -229,6 +229,30 @@ async fn a_request_is_raised_taken_and_resolved(app: TestApp) {
     // A new request after the resolved one is a new one.
     let (status, _) = raise(&app, &ingest, json!({"email": "mina@example.edu"})).await;
     assert_eq!(status, StatusCode::CREATED);
+    // Removing the student from the live roster cancels their open request.
+    let (_, overview) = get(
+        &app,
+        &teacher,
+        &format!("/api/v1/dashboard/overview?class_id={class_id}"),
+    )
+    .await;
+    let student_id = overview["students"][0]["id"].as_i64().unwrap();
+    let (status, _) = send(
+        &app,
+        reqwest::Method::DELETE,
+        Some(&teacher),
+        &format!("/api/v1/students/{student_id}?class_id={class_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, list) = get(
+        &app,
+        &teacher,
+        &format!("/api/v1/help/requests?class_id={class_id}"),
+    )
+    .await;
+    assert_eq!(list["count"], 0);
 }
 
 async fn hand_over_and_cancel_move_the_sessions(app: TestApp) {
@@ -387,6 +411,62 @@ async fn the_extension_toggle_opens_and_closes_one_request(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(raised["request"]["code"], Value::Null);
     assert_eq!(raised["request"]["last_error"], "ValueError: x");
+    // Resolved while the toggle is still on: its repeats do not open it again…
+    let path = format!(
+        "/api/v1/help/requests/{}",
+        requests[0]["id"].as_str().unwrap()
+    );
+    let (status, _) = put(
+        &app,
+        &teacher,
+        &path,
+        json!({"status": "resolved", "response": "ok"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let events = format!("/api/v1/events?token={ingest}");
+    send(
+        &app,
+        reqwest::Method::POST,
+        None,
+        &events,
+        Some(&help("h4")),
+    )
+    .await;
+    let (_, list) = get(
+        &app,
+        &teacher,
+        &format!("/api/v1/help/requests?class_id={class_id}"),
+    )
+    .await;
+    let theirs = |list: &Value| {
+        list["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["user_id"] == "student001@example.com")
+            .count()
+    };
+    assert_eq!(theirs(&list), 0, "the toggle's repeats after resolving");
+    // …until it is switched off and on again.
+    let mut stop = help("h5");
+    stop[0]["eventType"] = json!("help_stop");
+    send(&app, reqwest::Method::POST, None, &events, Some(&stop)).await;
+    send(
+        &app,
+        reqwest::Method::POST,
+        None,
+        &events,
+        Some(&help("h6")),
+    )
+    .await;
+    let (_, list) = get(
+        &app,
+        &teacher,
+        &format!("/api/v1/help/requests?class_id={class_id}"),
+    )
+    .await;
+    assert_eq!(theirs(&list), 1, "asked again");
     // The CORS preflight of the help endpoint answers any origin.
     let response = app
         .client
@@ -594,6 +674,34 @@ async fn bad_input_gets_a_clear_4xx(app: TestApp) {
     let (status, _) = raise(&app, "wrong-token", json!({"email": "a@example.edu"})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
+    // NUL characters, which PostgreSQL cannot store, are dropped.
+    let (status, raised) = raise(
+        &app,
+        &ingest,
+        json!({"email": "a@example.edu", "message": "a\u{0}b", "cell_id": "c\u{0}1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{raised}");
+    assert_eq!(raised["request"]["message"], "ab");
+    assert_eq!(raised["request"]["cell_id"], "c1");
+    for path in [
+        "/api/v1/help/requests/a%00b",
+        "/api/v1/instructors/workload/a%00b",
+    ] {
+        let (status, _) = send(&app, reqwest::Method::GET, Some(&teacher), path, None).await;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED,
+            "{path}: {status}"
+        );
+    }
+    let (status, _) = put(
+        &app,
+        &teacher,
+        "/api/v1/help/requests/a%00b",
+        json!({"status": "resolved"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, raised) = raise(&app, &ingest, json!({"email": "a@example.edu"})).await;
     let path = format!(
         "/api/v1/help/requests/{}",
@@ -644,6 +752,10 @@ async fn bad_input_gets_a_clear_4xx(app: TestApp) {
 }
 
 async fn status_history_has_durations_and_breaks_end_by_themselves(app: TestApp) {
+    // The header asks for the visitor's status on every page: signed out, that is no
+    // reason for anything but 200.
+    let home = common::client().get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
     class(&app, "help6").await;
     let id = user_id(&app, "help6@example.edu").await;
     // Signing in makes an instructor available; signing out, offline.

@@ -164,6 +164,7 @@ pub async fn revoke_session(handle: String) -> Result<(), AppError> {
         .map(|id| super::sessions::handle(&id.to_string()));
     if current.as_deref() == Some(handle.as_str()) {
         auth.logout().await.map_err(AppError::internal)?;
+        crate::helpdesk::presence::signed_out(&state, &user.id).await;
         leptos_axum::redirect("/");
         return Ok(());
     }

@@ -7,6 +7,7 @@
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -400,6 +401,39 @@ async fn help_toggle(
             desk::change(state, "", &open, desk::Change::Cancel).await?;
         }
         return Ok(());
+    }
+    // The toggle is still on after an instructor closed the request: the repeats mean
+    // nothing new until the student switches it off (help_stop) and on again.
+    let last: Option<(String, Option<String>, Option<DateTime<Utc>>)> =
+        db_run!(state.db.reader(), |pool| {
+            sqlx::query_as(
+                "SELECT status, closed_by, closed_at FROM help_requests \
+                 WHERE class_id = $1 AND student_email = $2 AND source = 'extension' \
+                 ORDER BY created_at DESC LIMIT 1",
+            )
+            .bind(class_id)
+            .bind(&event.email)
+            .fetch_optional(pool)
+            .await
+        })?;
+    if let Some((status, Some(_), Some(closed_at))) = last
+        && status != "pending"
+        && status != "in_progress"
+    {
+        let stopped_since: bool = db_run!(state.db.reader(), |pool| {
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM cell_events e JOIN classroom_students s ON s.id = e.student_id \
+                 WHERE s.class_id = $1 AND s.email = $2 AND e.kind = 'help_stop' AND e.received_at > $3)",
+            )
+            .bind(class_id)
+            .bind(&event.email)
+            .bind(closed_at)
+            .fetch_one(pool)
+            .await
+        })?;
+        if !stopped_since {
+            return Ok(());
+        }
     }
     let request = desk::NewRequest {
         class_id: class_id.to_owned(),

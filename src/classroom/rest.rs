@@ -417,6 +417,20 @@ pub async fn delete_student(
         async {
             let user = signed_in(caller)?;
             let (id, class_id, email) = student_of_caller(&state.db, &user, &id).await?;
+            // Their open help request goes with them (and the instructor's session ends).
+            let open = crate::helpdesk::desk::open_of(&state.db, &class_id, &email)
+                .await
+                .map_err(ApiError::internal)?;
+            if let Some(open) = open {
+                crate::helpdesk::desk::change(
+                    &state,
+                    &user.id,
+                    &open,
+                    crate::helpdesk::desk::Change::Cancel,
+                )
+                .await
+                .map_err(ApiError::internal)?;
+            }
             db_run!(state.db.writer(), |pool| {
                 sqlx::query("DELETE FROM classroom_students WHERE id = $1")
                     .bind(id)

@@ -86,8 +86,11 @@ pub async fn dashboard_socket(
         Ok(upgrade) => upgrade
             .on_upgrade(move |socket| async move {
                 crate::helpdesk::presence::dashboard_opened(&state, &user).await;
-                run(socket, state.clone(), class_id, since).await;
-                crate::helpdesk::presence::dashboard_closed(&state, &user.id);
+                let _watching = crate::helpdesk::presence::Watching {
+                    state: state.clone(),
+                    user_id: user.id.clone(),
+                };
+                run(socket, state, class_id, since).await;
             })
             .into_response(),
         Err(_) => ApiError::new(

@@ -114,6 +114,9 @@ pub async fn raise_help(
     cell_id: Option<String>,
 ) -> Result<HelpRequest, AppError> {
     use super::model::Priority;
+    if class_id.contains('\0') {
+        return Err(AppError::NotFound.with_status());
+    }
     let (user, state, role) = class_member(&class_id).await?;
     if role != crate::courses::model::ClassRole::Student {
         return Err(AppError::field("class_id", "students_only").with_status());
@@ -160,13 +163,19 @@ pub async fn cancel_my_help(request_id: String) -> Result<HelpRequest, AppError>
     .map_err(AppError::with_status)
 }
 
-/// The signed-in instructor's own status; `None` for others.
+/// The signed-in instructor's own status; `None` for everyone else. The header asks on
+/// every page, so a signed-out visitor gets `None`, not a 401 that would become the
+/// page's status.
 #[server(prefix = "/api/fn", endpoint = "my_presence")]
 pub async fn my_presence() -> Result<Option<InstructorStatus>, AppError> {
-    let (user, state) = signed_in().await?;
+    let auth = crate::auth::guard::auth_session().await?;
+    let Some(user) = auth.user else {
+        return Ok(None);
+    };
     if user.role() < crate::auth::model::Role::Instructor {
         return Ok(None);
     }
+    let state = crate::server::app_state().map_err(AppError::internal)?;
     super::presence::expire_breaks(&state).await?;
     super::presence::status_of(&state.db, &user.id).await
 }

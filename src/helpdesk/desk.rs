@@ -19,6 +19,20 @@ pub const MAX_MESSAGE: usize = 2_000;
 pub const MAX_RESPONSE: usize = 4_000;
 /// Code and error text kept with a request, in characters.
 const MAX_CONTEXT: usize = 16_384;
+/// A notebook path and a cell id, in characters (as for events).
+const MAX_PATH: usize = 1_024;
+const MAX_CELL_ID: usize = 256;
+/// A student's name, in characters.
+const MAX_NAME: usize = 200;
+
+/// `text` without NUL characters, which PostgreSQL cannot store.
+pub fn clean(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "")
+    } else {
+        text
+    }
+}
 
 /// A request as raised; missing context is filled from the student's last run.
 #[derive(Clone, Debug, Default)]
@@ -107,8 +121,9 @@ impl From<Row> for HelpRequest {
     }
 }
 
-/// Cuts `text` to at most `max` characters.
+/// Cuts `text` to at most `max` characters (and drops NUL characters).
 fn cut(text: String, max: usize) -> String {
+    let text = clean(text);
     match text.char_indices().nth(max) {
         Some((at, _)) => text[..at].to_owned(),
         None => text,
@@ -117,6 +132,9 @@ fn cut(text: String, max: usize) -> String {
 
 /// One request by id.
 pub async fn get(db: &Db, id: &str) -> Result<Option<HelpRequest>, AppError> {
+    if id.contains('\0') {
+        return Ok(None);
+    }
     let sql = format!("SELECT {COLUMNS} {FROM} WHERE h.id = $1");
     let row: Option<Row> = db_run!(db.reader(), |pool| {
         sqlx::query_as(&sql).bind(id).fetch_optional(pool).await
@@ -223,30 +241,44 @@ async fn last_run(db: &Db, class_id: &str, email: &str) -> Result<Option<LastRun
     })?)
 }
 
-/// Marks the student's tile as asking for help (or not), creating the student in the
-/// class's live roster when their notebook has not reported yet.
-async fn set_help_flag(
+/// Puts the student on the class's live roster when their notebook has not reported
+/// yet, so that their tile can show the request.
+async fn ensure_on_roster(
     state: &AppState,
     class_id: &str,
     email: &str,
     name: &str,
     team: Option<&str>,
-    open: bool,
 ) -> Result<(), AppError> {
-    let now = Utc::now();
     db_run!(state.db.writer(), |pool| {
         sqlx::query(
-            "INSERT INTO classroom_students (class_id, email, name, team, created_at, help_open) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (class_id, email) DO UPDATE SET help_open = excluded.help_open, \
-             version = classroom_students.version + 1",
+            "INSERT INTO classroom_students (class_id, email, name, team, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (class_id, email) DO NOTHING",
         )
         .bind(class_id)
         .bind(email)
         .bind(name)
         .bind(team)
-        .bind(now)
-        .bind(open)
+        .bind(Utc::now())
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// Sets the tile's help flag from the requests themselves (so two changes at once
+/// cannot leave it wrong), bumping the row's version for the dashboards.
+async fn refresh_help_flag(state: &AppState, class_id: &str, email: &str) -> Result<(), AppError> {
+    db_run!(state.db.writer(), |pool| {
+        sqlx::query(
+            "UPDATE classroom_students SET help_open = EXISTS (SELECT 1 FROM help_requests h \
+             WHERE h.class_id = classroom_students.class_id AND h.student_email = classroom_students.email \
+             AND h.status IN ('pending', 'in_progress')), version = version + 1 \
+             WHERE class_id = $1 AND email = $2",
+        )
+        .bind(class_id)
+        .bind(email)
         .execute(pool)
         .await
         .map(|_| ())
@@ -281,6 +313,7 @@ pub async fn raise(state: &AppState, mut new: NewRequest) -> Result<(HelpRequest
     if let Some(open) = open_of(&state.db, &new.class_id, &new.email).await? {
         return Ok((open, false));
     }
+    new.name = cut(std::mem::take(&mut new.name), MAX_NAME);
     // A notebook's request may leave out who the student is beyond the email: the
     // class's live roster knows their name and team from their events.
     if new.name.is_empty() || new.team.is_none() {
@@ -305,17 +338,25 @@ pub async fn raise(state: &AppState, mut new: NewRequest) -> Result<(HelpRequest
         Some((notebook, cell, code, error)) => (Some(notebook), Some(cell), code, error),
         None => (None, None, None, None),
     };
-    // A class that keeps metadata only (S2.14) keeps no code with its requests either.
-    let store_code: bool = db_run!(state.db.reader(), |pool| {
-        sqlx::query_scalar("SELECT store_code FROM classes WHERE id = $1")
+    // A class that keeps metadata only (S2.14) keeps no code with its requests either;
+    // an archived class takes no requests.
+    let class: Option<(bool, bool)> = db_run!(state.db.reader(), |pool| {
+        sqlx::query_as("SELECT store_code, archived FROM classes WHERE id = $1")
             .bind(&new.class_id)
             .fetch_optional(pool)
             .await
-    })?
-    .unwrap_or(false);
+    })?;
+    let store_code = match class {
+        None => return Err(AppError::NotFound),
+        Some((_, true)) => return Err(AppError::field("class_id", "class_closed")),
+        Some((store_code, false)) => store_code,
+    };
     let same_cell = new.cell_id.is_none() || new.cell_id == last_cell;
-    let notebook_path = new.notebook_path.or(last_notebook);
-    let cell_id = new.cell_id.or(last_cell);
+    let notebook_path = new
+        .notebook_path
+        .or(last_notebook)
+        .map(|p| cut(p, MAX_PATH));
+    let cell_id = new.cell_id.or(last_cell).map(|c| cut(c, MAX_CELL_ID));
     let code = new
         .code
         .or(if same_cell { last_code } else { None })
@@ -362,15 +403,15 @@ pub async fn raise(state: &AppState, mut new: NewRequest) -> Result<(HelpRequest
         }
         Err(e) => return Err(AppError::internal(e)),
     }
-    set_help_flag(
+    ensure_on_roster(
         state,
         &new.class_id,
         &new.email,
         &new.name,
         new.team.as_deref(),
-        true,
     )
     .await?;
+    refresh_help_flag(state, &new.class_id, &new.email).await?;
     let request = get(&state.db, &id)
         .await?
         .ok_or_else(|| AppError::internal("help request vanished"))?;
@@ -414,23 +455,28 @@ pub async fn change(
     };
     let updated = match &change {
         Change::Take | Change::HandOver { .. } => {
+            // Taking: nobody else has it. Handing over: it is still where the caller saw it.
             let guard = if matches!(change, Change::Take) {
                 " AND (instructor_id IS NULL OR instructor_id = $2)"
             } else {
-                ""
+                " AND COALESCE(instructor_id, '') = $4"
             };
             let sql = format!(
                 "UPDATE help_requests SET status = 'in_progress', instructor_id = $2, \
                  taken_at = COALESCE(taken_at, $3) WHERE id = $1 AND {open}{guard}"
             );
+            let held_by = previous.clone().unwrap_or_default();
             db_run!(state.db.writer(), |pool| {
-                sqlx::query(&sql)
+                let query = sqlx::query(&sql)
                     .bind(&request.id)
                     .bind(instructor)
-                    .bind(now)
-                    .execute(pool)
-                    .await
-                    .map(|r| r.rows_affected())
+                    .bind(now);
+                let query = if matches!(change, Change::Take) {
+                    query
+                } else {
+                    query.bind(&held_by)
+                };
+                query.execute(pool).await.map(|r| r.rows_affected())
             })?
         }
         Change::Resolve { .. } => {
@@ -475,15 +521,7 @@ pub async fn change(
         .await?
         .ok_or_else(|| AppError::internal("help request vanished"))?;
     if !after.status.is_open() {
-        set_help_flag(
-            state,
-            &after.class_id,
-            &after.user_id,
-            &after.user_name,
-            after.team_name.as_deref(),
-            false,
-        )
-        .await?;
+        refresh_help_flag(state, &after.class_id, &after.user_id).await?;
     }
     // The instructors' sessions follow the request.
     match &change {

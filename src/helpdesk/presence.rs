@@ -77,6 +77,9 @@ pub async fn statuses(db: &Db) -> Result<Vec<InstructorStatus>, AppError> {
 
 /// One instructor's status; `None` for a user who is not an instructor.
 pub async fn status_of(db: &Db, user_id: &str) -> Result<Option<InstructorStatus>, AppError> {
+    if user_id.contains('\0') {
+        return Ok(None);
+    }
     let sql = format!("{STATUS_SQL} AND u.id = $1");
     let row: Option<StatusRow> = db_run!(db.reader(), |pool| {
         sqlx::query_as(&sql)
@@ -122,7 +125,7 @@ pub async fn set(
     status: Presence,
     options: Options<'_>,
 ) -> Result<(), AppError> {
-    set_at(state, user_id, status, options, Utc::now()).await
+    set_at(state, user_id, status, options, Utc::now(), false).await
 }
 
 /// Sets an instructor's status as of `at`: ends the current stretch of history there
@@ -134,6 +137,7 @@ async fn set_at(
     status: Presence,
     options: Options<'_>,
     at: DateTime<Utc>,
+    only_if_break_over: bool,
 ) -> Result<(), AppError> {
     let break_until = (status == Presence::Break).then(|| {
         let minutes = options
@@ -146,77 +150,93 @@ async fn set_at(
         (Presence::InSession, Some((request, student))) => (Some(request), Some(student)),
         _ => (None, None),
     };
+    // Two changes of one instructor at once (a break ending while they pick a status)
+    // are applied one after the other: PostgreSQL locks the row, SQLite has one writer.
+    let lock = match state.db.backend() {
+        crate::db::Backend::Postgres => " FOR UPDATE",
+        crate::db::Backend::Sqlite => "",
+    };
+    let current_sql = format!(
+        "SELECT status, help_request_id, break_until FROM instructor_presence WHERE user_id = $1{lock}"
+    );
+    let now = Utc::now();
     let changed = db_run!(state.db.writer(), |pool| {
         async {
-        let mut tx = pool.begin().await?;
-        let current: Option<(String, Option<String>)> = sqlx::query_as(
-            "SELECT status, help_request_id FROM instructor_presence WHERE user_id = $1",
-        )
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let same = current.as_ref().is_some_and(|(s, r)| {
-            s == status.as_str() && r.as_deref() == session
-        });
-        if same && status != Presence::Break {
-            return Ok::<bool, sqlx::Error>(false);
-        }
-        if same {
-            sqlx::query("UPDATE instructor_presence SET break_until = $2 WHERE user_id = $1")
-                .bind(user_id)
-                .bind(break_until)
+            let mut tx = pool.begin().await?;
+            let current: Option<(String, Option<String>, Option<DateTime<Utc>>)> =
+                sqlx::query_as(&current_sql)
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            // A break's end applies only to a break that is still on and over.
+            let break_over = current.as_ref().is_some_and(|(s, _, until)| {
+                s == Presence::Break.as_str() && until.is_some_and(|until| until <= now)
+            });
+            if only_if_break_over && !break_over {
+                return Ok::<bool, sqlx::Error>(false);
+            }
+            let same = current
+                .as_ref()
+                .is_some_and(|(s, r, _)| s == status.as_str() && r.as_deref() == session);
+            if same && status != Presence::Break {
+                return Ok(false);
+            }
+            if same {
+                sqlx::query("UPDATE instructor_presence SET break_until = $2 WHERE user_id = $1")
+                    .bind(user_id)
+                    .bind(break_until)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                return Ok(true);
+            }
+            // Every open stretch ends here (there is one, unless an earlier race left two).
+            let open: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+                "SELECT id, started_at FROM instructor_status_history \
+                 WHERE user_id = $1 AND ended_at IS NULL",
+            )
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (id, started) in open {
+                sqlx::query(
+                    "UPDATE instructor_status_history SET ended_at = $2, duration_seconds = $3 \
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(at)
+                .bind((at - started).num_seconds().max(0))
                 .execute(&mut *tx)
                 .await?;
-            tx.commit().await?;
-            return Ok(true);
-        }
-        let open: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT id, started_at FROM instructor_status_history \
-             WHERE user_id = $1 AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1",
-        )
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some((id, started)) = open {
+            }
             sqlx::query(
-                "UPDATE instructor_status_history SET ended_at = $2, duration_seconds = $3 \
-                 WHERE user_id = $4 AND ended_at IS NULL AND id = $1",
+                "INSERT INTO instructor_presence (user_id, status, status_updated_at, break_until, help_request_id) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, \
+                 status_updated_at = excluded.status_updated_at, break_until = excluded.break_until, \
+                 help_request_id = excluded.help_request_id",
             )
-            .bind(id)
-            .bind(at)
-            .bind((at - started).num_seconds().max(0))
             .bind(user_id)
+            .bind(status.as_str())
+            .bind(at)
+            .bind(break_until)
+            .bind(session)
             .execute(&mut *tx)
             .await?;
+            sqlx::query(
+                "INSERT INTO instructor_status_history (user_id, status, help_request_id, student_email, started_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(user_id)
+            .bind(status.as_str())
+            .bind(session)
+            .bind(student)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
         }
-        sqlx::query(
-            "INSERT INTO instructor_presence (user_id, status, status_updated_at, break_until, help_request_id) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, \
-             status_updated_at = excluded.status_updated_at, break_until = excluded.break_until, \
-             help_request_id = excluded.help_request_id",
-        )
-        .bind(user_id)
-        .bind(status.as_str())
-        .bind(at)
-        .bind(break_until)
-        .bind(session)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO instructor_status_history (user_id, status, help_request_id, student_email, started_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(user_id)
-        .bind(status.as_str())
-        .bind(session)
-        .bind(student)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-    .await
+        .await
     })?;
     if changed {
         announce(state, user_id).await?;
@@ -295,6 +315,7 @@ pub async fn expire_breaks(state: &AppState) -> Result<(), AppError> {
             Presence::Available,
             Options::default(),
             until,
+            true,
         )
         .await?;
     }
@@ -454,6 +475,11 @@ impl Watchers {
         (entry.0 == 0).then_some(entry.1)
     }
 
+    /// Starts counting `user_id` with no dashboard open; the generation to check.
+    fn expect(&self, user_id: &str) -> u64 {
+        self.lock().entry(user_id.to_owned()).or_default().1
+    }
+
     fn still_gone(&self, user_id: &str, generation: u64) -> bool {
         self.lock()
             .get(user_id)
@@ -480,9 +506,40 @@ pub async fn dashboard_opened(state: &AppState, user: &crate::auth::service::Use
 /// An instructor's dashboard closed: after the grace period with none open again,
 /// they are offline.
 pub fn dashboard_closed(state: &AppState, user_id: &str) {
-    let Some(generation) = state.watchers.closed(user_id) else {
-        return;
-    };
+    if let Some(generation) = state.watchers.closed(user_id) {
+        offline_after_grace(state, user_id, generation);
+    }
+}
+
+/// Keeps an instructor's dashboard counted while it is open: dropped when the socket's
+/// task ends, however it ends.
+pub struct Watching {
+    pub state: AppState,
+    pub user_id: String,
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        dashboard_closed(&self.state, &self.user_id);
+    }
+}
+
+/// At start: nobody's dashboards are open yet. Instructors shown as present get the
+/// grace period to reconnect (open dashboards do so by themselves within seconds).
+pub async fn after_restart(state: &AppState) -> Result<(), AppError> {
+    let present: Vec<String> = db_run!(state.db.reader(), |pool| {
+        sqlx::query_scalar("SELECT user_id FROM instructor_presence WHERE status <> 'offline'")
+            .fetch_all(pool)
+            .await
+    })?;
+    for user_id in present {
+        let generation = state.watchers.expect(&user_id);
+        offline_after_grace(state, &user_id, generation);
+    }
+    Ok(())
+}
+
+fn offline_after_grace(state: &AppState, user_id: &str, generation: u64) {
     let state = state.clone();
     let user_id = user_id.to_owned();
     tokio::spawn(async move {

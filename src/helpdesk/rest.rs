@@ -35,6 +35,15 @@ fn respond(result: Result<Response, AppError>) -> Response {
     result.unwrap_or_else(answer)
 }
 
+/// An id from the path or query: one with a NUL character names nothing.
+fn id(raw: String) -> Result<String, AppError> {
+    if raw.contains('\0') {
+        Err(AppError::NotFound)
+    } else {
+        Ok(raw)
+    }
+}
+
 fn signed_in(caller: Option<User>) -> Result<User, AppError> {
     caller.ok_or(AppError::Unauthorized)
 }
@@ -59,7 +68,7 @@ fn text(
         .iter()
         .find_map(|n| body.get(*n).filter(|v| !v.is_null()).map(|v| (*n, v)))?;
     match value {
-        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+        Value::String(s) => Some(desk::clean(s.trim().to_owned())).filter(|s| !s.is_empty()),
         _ => {
             problems.push(FieldProblem::new(name, "must_be_text"));
             None
@@ -102,20 +111,24 @@ pub async fn raise(
     match by_token {
         Err(error) => with_cors(error.into_response()),
         Ok(Some(class_id)) => with_cors(respond(raise_for_notebook(&state, class_id, &body).await)),
-        // No ingest token: a person, by session or personal token, from this site only
-        // (the guard lets this path through for notebooks on other origins).
+        // Not a class's token: a personal API token (not sent by browsers on their own,
+        // so from anywhere), else the session, from this site only (the guard lets
+        // this path through for notebooks on other origins).
         Ok(None) => {
-            if !crate::server::guard::is_same_site(&headers, &state.config.public_url()) {
-                return answer(AppError::Forbidden);
-            }
             let caller = match token {
                 Some(token) => match crate::auth::tokens::authenticate(&state.db, token).await {
                     Ok(Some(user)) => Some(user),
-                    Ok(None) => {
-                        return with_cors(answer(AppError::Unauthorized));
-                    }
+                    // An old ingest token, say: the notebook must be told, across origins.
+                    Ok(None) => return with_cors(answer(AppError::Unauthorized)),
                     Err(error) => return answer(AppError::internal(error)),
                 },
+                None if !crate::server::guard::is_same_site(
+                    &headers,
+                    &state.config.public_url(),
+                ) =>
+                {
+                    return answer(AppError::Forbidden);
+                }
                 None => session.and_then(|s| s.0.user.clone()),
             };
             respond(raise_for_user(&state, caller, &body).await)
@@ -230,7 +243,7 @@ async fn raise_for_user(
         return Err(AppError::Invalid(problems));
     }
     let class_id = match class_id {
-        Some(id) => id,
+        Some(class_id) => id(class_id)?,
         None => only_class(state, &user).await?,
     };
     if class_role(&state.db, &user, &class_id).await? != Some(ClassRole::Student) {
@@ -304,7 +317,7 @@ pub async fn list(
                 return Err(AppError::Invalid(problems));
             }
             let class_id = match query.class_id.filter(|c| !c.is_empty()) {
-                Some(id) => id,
+                Some(class_id) => id(class_id)?,
                 None if user.role() >= Role::Instructor => {
                     crate::classroom::read::class_for_caller(&state.db, &user, None)
                         .await
@@ -391,6 +404,9 @@ pub async fn apply(
     let own = request.user_id == user.email && role == Some(ClassRole::Student);
     let change = match (role, status) {
         (Some(ClassRole::Staff), Some(HelpStatus::InProgress)) => match to {
+            Some(to) if to.contains('\0') => {
+                return Err(AppError::field("instructor_id", "not_an_instructor"));
+            }
             Some(to) if to != user.id => {
                 let target = crate::auth::service::active_user(&state.db, &to)
                     .await?
@@ -511,7 +527,7 @@ pub async fn available(State(state): State<AppState>, ApiCaller(caller): ApiCall
 pub async fn workload(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<String>,
+    Path(instructor): Path<String>,
 ) -> Response {
     respond(
         async {
@@ -519,7 +535,7 @@ pub async fn workload(
             if user.role() < Role::Instructor {
                 return Err(AppError::Forbidden);
             }
-            let workload = presence::workload(&state, &id)
+            let workload = presence::workload(&state, &id(instructor)?)
                 .await?
                 .ok_or(AppError::NotFound)?;
             Ok(axum::Json(workload).into_response())

@@ -196,6 +196,9 @@ pub async fn serve(
         tokio::spawn(crate::auth::store::DbSessionStore::new(db.clone()).delete_expired_hourly());
     let retention = tokio::spawn(crate::classroom::dashboard::purge_hourly(db.clone()));
     let breaks = tokio::spawn(crate::helpdesk::presence::end_breaks_on_time(state.clone()));
+    if let Err(error) = crate::helpdesk::presence::after_restart(&state).await {
+        tracing::warn!(?error, "instructors' presence after a restart");
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
