@@ -289,6 +289,23 @@ async fn hand_over_and_cancel_move_the_sessions(app: TestApp) {
         json!({"email": "kai@example.edu", "message": "stuck"}),
     )
     .await;
+    // The dashboard knows whom a request may be handed over to: the class's instructors.
+    let (_, overview) = get(
+        &app,
+        &first,
+        &format!("/api/v1/dashboard/overview?class_id={class_id}"),
+    )
+    .await;
+    let mut staff: Vec<&str> = overview["classInstructors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    staff.sort_unstable();
+    let mut expected = [first_id.as_str(), second_id.as_str()];
+    expected.sort_unstable();
+    assert_eq!(staff, expected, "not the outsider");
     let path = format!(
         "/api/v1/help/requests/{}",
         raised["request"]["id"].as_str().unwrap()

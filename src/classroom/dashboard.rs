@@ -126,6 +126,15 @@ pub async fn overview(
     Ok(Overview {
         help_requests: crate::helpdesk::desk::queue(db, class_id).await?,
         instructors: crate::helpdesk::presence::statuses(db).await?,
+        class_instructors: db_run!(db.reader(), |pool| {
+            sqlx::query_scalar(
+                "SELECT i.user_id FROM class_instructors i JOIN users u ON u.id = i.user_id \
+                 WHERE i.class_id = $1 AND u.role <> 'student' ORDER BY i.user_id",
+            )
+            .bind(class_id)
+            .fetch_all(pool)
+            .await
+        })?,
         class_id: class_id.to_owned(),
         class_title: class_title(db, class_id).await?.unwrap_or_default(),
         metrics: Metrics::of(&students, now),

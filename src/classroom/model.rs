@@ -207,6 +207,9 @@ pub struct Overview {
     /// Every instructor's status.
     #[serde(default)]
     pub instructors: Vec<InstructorStatus>,
+    /// The ids of the class's own instructors (a request is handed over to one of them).
+    #[serde(default)]
+    pub class_instructors: Vec<String>,
     pub seq: u64,
     pub generated_at: DateTime<Utc>,
 }
@@ -287,6 +290,7 @@ pub struct Board {
     /// Open help requests, in queue order.
     pub help: Vec<HelpRequest>,
     pub instructors: Vec<InstructorStatus>,
+    pub class_instructors: Vec<String>,
     /// The last message applied.
     pub seq: u64,
 }
@@ -309,6 +313,7 @@ impl Board {
             chart: overview.activity_chart.clone(),
             help: overview.help_requests.clone(),
             instructors: overview.instructors.clone(),
+            class_instructors: overview.class_instructors.clone(),
             seq: overview.seq,
         }
     }
@@ -551,6 +556,7 @@ mod tests {
             chart: vec![ChartPoint::new(minute, 0, 0)],
             help: Vec::new(),
             instructors: Vec::new(),
+            class_instructors: Vec::new(),
             seq: 4,
         };
         let mut a = student("a@x.org");
@@ -633,6 +639,7 @@ mod tests {
             chart: Vec::new(),
             help: Vec::new(),
             instructors: Vec::new(),
+            class_instructors: Vec::new(),
             seq: 0,
         };
         let mut helped = student("a@x.org");

@@ -111,12 +111,13 @@ fn request_card(
     };
     let mine = request.instructor_id.as_deref() == Some(me.as_str());
     let pending = request.status == HelpStatus::Pending;
+    // Those who may take it over: the class's other instructors.
     let others = move || -> Vec<InstructorStatus> {
+        let board = board.read();
         board
-            .read()
             .instructors
             .iter()
-            .filter(|i| i.id != me)
+            .filter(|i| i.id != me && board.class_instructors.contains(&i.id))
             .cloned()
             .collect()
     };
