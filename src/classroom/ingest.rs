@@ -28,7 +28,7 @@ pub const INGEST_PATHS: [&str; 3] = [
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
-    token: Option<String>,
+    pub token: Option<String>,
 }
 
 /// The class an ingest token opens, and whether it keeps code and output.
@@ -81,6 +81,40 @@ impl TokenCache {
     }
 }
 
+/// The token a notebook sends: `Authorization: Bearer`, else `?token=`.
+pub fn sent_token<'a>(headers: &'a HeaderMap, query: &'a TokenQuery) -> Option<&'a str> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    bearer.or(query.token.as_deref()).filter(|t| !t.is_empty())
+}
+
+/// What `token` opens, from the cache or the database.
+async fn token_row(state: &AppState, token: &str) -> Result<TokenRow, ApiError> {
+    if let Some(row) = state.ingest_tokens.get(token) {
+        return Ok(row);
+    }
+    let row: TokenRow = db_run!(state.db.reader(), |pool| {
+        sqlx::query_as("SELECT id, archived, store_code FROM classes WHERE ingest_token = $1")
+            .bind(token)
+            .fetch_optional(pool)
+            .await
+    })
+    .map_err(ApiError::internal)?;
+    state.ingest_tokens.put(token, row.clone());
+    Ok(row)
+}
+
+fn archived() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "class_archived",
+        "This class is archived and takes no more events",
+    )
+}
+
 /// The class whose ingest token the request carries; 401 without a known token, 403
 /// for an archived class.
 async fn class_for_token(
@@ -88,45 +122,20 @@ async fn class_for_token(
     headers: &HeaderMap,
     query: &TokenQuery,
 ) -> Result<TokenClass, ApiError> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let Some(token) = bearer.or(query.token.as_deref()).filter(|t| !t.is_empty()) else {
+    let Some(token) = sent_token(headers, query) else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "missing_token",
             "Send the class's ingest token as Authorization: Bearer or ?token=",
         ));
     };
-    let class = match state.ingest_tokens.get(token) {
-        Some(row) => row,
-        None => {
-            let row: TokenRow = db_run!(state.db.reader(), |pool| {
-                sqlx::query_as(
-                    "SELECT id, archived, store_code FROM classes WHERE ingest_token = $1",
-                )
-                .bind(token)
-                .fetch_optional(pool)
-                .await
-            })
-            .map_err(ApiError::internal)?;
-            state.ingest_tokens.put(token, row.clone());
-            row
-        }
-    };
-    match class {
+    match token_row(state, token).await? {
         None => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_token",
             "The ingest token is unknown or was replaced",
         )),
-        Some((_, true, _)) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "class_archived",
-            "This class is archived and takes no more events",
-        )),
+        Some((_, true, _)) => Err(archived()),
         Some((id, false, store_code)) => Ok(TokenClass { id, store_code }),
     }
 }
@@ -134,14 +143,10 @@ async fn class_for_token(
 /// The class of an ingest token: `None` when `token` is no class's (it may be a
 /// personal API token), 403 for an archived class.
 pub async fn class_of_token(state: &AppState, token: &str) -> Result<Option<String>, ApiError> {
-    let mut headers = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&format!("Bearer {token}")) {
-        headers.insert(header::AUTHORIZATION, value);
-    }
-    match class_for_token(state, &headers, &TokenQuery { token: None }).await {
-        Ok(class) => Ok(Some(class.id)),
-        Err(error) if error.status == StatusCode::UNAUTHORIZED => Ok(None),
-        Err(error) => Err(error),
+    match token_row(state, token).await? {
+        None => Ok(None),
+        Some((_, true, _)) => Err(archived()),
+        Some((id, false, _)) => Ok(Some(id)),
     }
 }
 
@@ -181,7 +186,8 @@ fn too_many_or_none(count: usize) -> Option<ApiError> {
     }]))
 }
 
-fn with_cors(mut response: Response) -> Response {
+/// Lets a page on any origin read the answer (notebooks post from JupyterLab's).
+pub fn with_cors(mut response: Response) -> Response {
     response.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),

@@ -214,10 +214,10 @@ pub async fn instructors_board() -> Result<Vec<(InstructorStatus, Workload)>, Ap
     let (_, state) = instructor().await?;
     super::presence::expire_breaks(&state).await?;
     let mut board = Vec::new();
+    // One status query for everyone; each workload is its own (a handful of instructors).
     for status in super::presence::statuses(&state.db).await? {
-        if let Some(workload) = super::presence::workload(&state, &status.id).await? {
-            board.push((status, workload));
-        }
+        let workload = super::presence::workload_of(&state.db, status.clone()).await?;
+        board.push((status, workload));
     }
     Ok(board)
 }
@@ -228,12 +228,11 @@ pub async fn instructor_history(
     id: String,
 ) -> Result<(InstructorStatus, Workload, Vec<StatusStretch>), AppError> {
     let (_, state) = instructor().await?;
-    let workload = super::presence::workload(&state, &id)
-        .await?
-        .ok_or_else(|| AppError::NotFound.with_status())?;
+    super::presence::expire_breaks(&state).await?;
     let status = super::presence::status_of(&state.db, &id)
         .await?
         .ok_or_else(|| AppError::NotFound.with_status())?;
+    let workload = super::presence::workload_of(&state.db, status.clone()).await?;
     let history = super::presence::history(&state.db, &id, 200).await?;
     Ok((status, workload, history))
 }

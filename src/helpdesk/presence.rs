@@ -372,9 +372,15 @@ pub async fn history(db: &Db, user_id: &str, limit: i64) -> Result<Vec<StatusStr
 /// What an instructor has done (S0.6); `None` for a user who is not an instructor.
 pub async fn workload(state: &AppState, user_id: &str) -> Result<Option<Workload>, AppError> {
     expire_breaks(state).await?;
-    let Some(status) = status_of(&state.db, user_id).await? else {
-        return Ok(None);
-    };
+    match status_of(&state.db, user_id).await? {
+        Some(status) => Ok(Some(workload_of(&state.db, status).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The workload of the instructor whose status is `status`.
+pub async fn workload_of(db: &Db, status: InstructorStatus) -> Result<Workload, AppError> {
+    let user_id = status.id.as_str();
     type Taken = (
         String,
         String,
@@ -382,7 +388,7 @@ pub async fn workload(state: &AppState, user_id: &str) -> Result<Option<Workload
         DateTime<Utc>,
         Option<DateTime<Utc>>,
     );
-    let rows: Vec<Taken> = db_run!(state.db.reader(), |pool| {
+    let rows: Vec<Taken> = db_run!(db.reader(), |pool| {
         sqlx::query_as(
             "SELECT status, student_email, created_at, taken_at, closed_at FROM help_requests \
              WHERE instructor_id = $1 AND taken_at IS NOT NULL",
@@ -400,7 +406,7 @@ pub async fn workload(state: &AppState, user_id: &str) -> Result<Option<Workload
     let mut helped: Vec<&str> = resolved.iter().map(|r| r.1.as_str()).collect();
     helped.sort_unstable();
     helped.dedup();
-    Ok(Some(Workload {
+    Ok(Workload {
         instructor_id: status.id,
         name: status.name,
         status: status.status,
@@ -414,7 +420,7 @@ pub async fn workload(state: &AppState, user_id: &str) -> Result<Option<Workload
                 .filter_map(|r| r.4.map(|closed| seconds(r.3, closed)))
                 .collect(),
         ),
-    }))
+    })
 }
 
 /// Signed in: an instructor becomes available (unless in a session).

@@ -10,7 +10,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -21,6 +21,7 @@ use crate::app_error::{AppError, FieldProblem};
 use crate::auth::guard::ApiCaller;
 use crate::auth::model::Role;
 use crate::auth::service::User;
+use crate::classroom::ingest::{TokenQuery, sent_token, with_cors};
 use crate::courses::access::{class_role, require_staff};
 use crate::courses::model::ClassRole;
 use crate::server::AppState;
@@ -76,19 +77,6 @@ fn text(
     }
 }
 
-fn with_cors(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        header::HeaderValue::from_static("*"),
-    );
-    response
-}
-
-#[derive(Deserialize)]
-pub struct TokenQuery {
-    token: Option<String>,
-}
-
 /// `POST /api/v1/help/request`.
 pub async fn raise(
     State(state): State<AppState>,
@@ -97,13 +85,7 @@ pub async fn raise(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .or(query.token.as_deref())
-        .filter(|t| !t.is_empty());
+    let token = sent_token(&headers, &query);
     let by_token = match token {
         Some(token) => crate::classroom::ingest::class_of_token(&state, token).await,
         None => Ok(None),

@@ -17,6 +17,19 @@ pub mod style {
     pub const CARD: &str = "rounded-lg border border-slate-200 bg-white p-4";
 }
 
+/// The WebSocket URL of `path_and_query` on this page's own host (`wss` under https).
+#[cfg(feature = "hydrate")]
+pub fn socket_url(path_and_query: &str) -> String {
+    let location = leptos::prelude::window().location();
+    let scheme = if location.protocol().as_deref() == Ok("https:") {
+        "wss"
+    } else {
+        "ws"
+    };
+    let host = location.host().unwrap_or_default();
+    format!("{scheme}://{host}{path_and_query}")
+}
+
 /// Percent-encodes a query value.
 pub fn urlencode(value: &str) -> String {
     value

@@ -9,7 +9,7 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::Connection;
 use crate::classroom::model::{Board, LiveMessage};
-use crate::ui::urlencode;
+use crate::ui::{socket_url, urlencode};
 
 /// Longest pause between two attempts to reconnect, in milliseconds.
 const MAX_PAUSE_MS: u32 = 15_000;
@@ -67,13 +67,6 @@ fn open(link: Link) {
         return;
     }
     link.connection.set(Connection::Connecting);
-    let location = window().location();
-    let scheme = if location.protocol().as_deref() == Ok("https:") {
-        "wss"
-    } else {
-        "ws"
-    };
-    let host = location.host().unwrap_or_default();
     let fresh = link.socket.with_value(|s| s.fresh);
     let seq = link.board.with_untracked(|b| b.seq);
     let since = if fresh || seq == 0 {
@@ -81,10 +74,10 @@ fn open(link: Link) {
     } else {
         format!("&since={seq}")
     };
-    let url = format!(
-        "{scheme}://{host}/ws/dashboard?class_id={}{since}",
+    let url = socket_url(&format!(
+        "/ws/dashboard?class_id={}{since}",
         urlencode(&link.class_id.get_value())
-    );
+    ));
     let Ok(socket) = WebSocket::new(&url) else {
         retry(link);
         return;

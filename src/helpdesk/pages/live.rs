@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::WebSocket;
 
-use crate::ui::urlencode;
+use crate::ui::{socket_url, urlencode};
 
 /// Pause before reconnecting.
 const RETRY_MS: u64 = 3_000;
@@ -48,17 +48,10 @@ fn open(
     if link.try_with_value(|l| l.stopped).unwrap_or(true) {
         return;
     }
-    let location = window().location();
-    let scheme = if location.protocol().as_deref() == Ok("https:") {
-        "wss"
-    } else {
-        "ws"
-    };
-    let host = location.host().unwrap_or_default();
-    let url = format!(
-        "{scheme}://{host}/ws/help?class_id={}",
+    let url = socket_url(&format!(
+        "/ws/help?class_id={}",
         urlencode(&class_id.get_value())
-    );
+    ));
     let Ok(socket) = WebSocket::new(&url) else {
         return;
     };
