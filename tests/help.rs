@@ -53,6 +53,34 @@ async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode
     send(app, reqwest::Method::PUT, Some(token), path, Some(&body)).await
 }
 
+/// A class's help requests as an instructor (or student) sees them; `extra` adds to the
+/// query.
+async fn help_requests(
+    app: &TestApp,
+    token: &str,
+    class_id: &str,
+    extra: &str,
+) -> (StatusCode, Value) {
+    get(
+        app,
+        token,
+        &format!("/api/v1/help/requests?class_id={class_id}{extra}"),
+    )
+    .await
+}
+
+/// Posts events the way the JupyterLab extension does: the token in the query string.
+async fn post_events(app: &TestApp, ingest: &str, body: &Value) -> (StatusCode, Value) {
+    send(
+        app,
+        reqwest::Method::POST,
+        None,
+        &format!("/api/v1/events?token={ingest}"),
+        Some(body),
+    )
+    .await
+}
+
 async fn raise(app: &TestApp, ingest: &str, body: Value) -> (StatusCode, Value) {
     send(
         app,
@@ -149,12 +177,7 @@ async fn a_request_is_raised_taken_and_resolved(app: TestApp) {
     assert_eq!(again["request"]["id"], id.as_str());
 
     // The queue, and the student's tile shows help.
-    let (status, list) = get(
-        &app,
-        &teacher,
-        &format!("/api/v1/help/requests?class_id={class_id}"),
-    )
-    .await;
+    let (status, list) = help_requests(&app, &teacher, &class_id, "").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["requests"].as_array().unwrap().len(), 1);
     assert_eq!(list["requests"][0]["user_name"], "Mina Park");
@@ -246,12 +269,7 @@ async fn a_request_is_raised_taken_and_resolved(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, list) = get(
-        &app,
-        &teacher,
-        &format!("/api/v1/help/requests?class_id={class_id}"),
-    )
-    .await;
+    let (_, list) = help_requests(&app, &teacher, &class_id, "").await;
     assert_eq!(list["count"], 0);
 }
 
@@ -348,21 +366,9 @@ async fn hand_over_and_cancel_move_the_sessions(app: TestApp) {
     let stop = json!({"eventId": "s1", "eventType": "help_stop", "eventTime": Utc::now().to_rfc3339(),
         "emailAddress": "kai@example.edu", "teamName": "チームA", "userName": "Kai",
         "sessionId": "x", "notebookPath": "a.ipynb"});
-    let (status, _) = send(
-        &app,
-        reqwest::Method::POST,
-        None,
-        &format!("/api/v1/events?token={ingest}"),
-        Some(&json!([stop])),
-    )
-    .await;
+    let (status, _) = post_events(&app, &ingest, &json!([stop])).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (_, list) = get(
-        &app,
-        &first,
-        &format!("/api/v1/help/requests?class_id={class_id}&status=all"),
-    )
-    .await;
+    let (_, list) = help_requests(&app, &first, &class_id, "&status=all").await;
     assert_eq!(list["requests"][0]["status"], "cancelled");
     assert_eq!(
         presence(&app, &first, &second_id).await["status"],
@@ -389,22 +395,10 @@ async fn the_extension_toggle_opens_and_closes_one_request(app: TestApp) {
     };
     // Re-sent every 10 s while on: one request.
     for id in ["h1", "h2", "h3"] {
-        let (status, _) = send(
-            &app,
-            reqwest::Method::POST,
-            None,
-            &format!("/api/v1/events?token={ingest}"),
-            Some(&help(id)),
-        )
-        .await;
+        let (status, _) = post_events(&app, &ingest, &help(id)).await;
         assert_eq!(status, StatusCode::CREATED);
     }
-    let (_, list) = get(
-        &app,
-        &teacher,
-        &format!("/api/v1/help/requests?class_id={class_id}"),
-    )
-    .await;
+    let (_, list) = help_requests(&app, &teacher, &class_id, "").await;
     let requests = list["requests"].as_array().unwrap();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0]["source"], "extension");
@@ -441,21 +435,8 @@ async fn the_extension_toggle_opens_and_closes_one_request(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let events = format!("/api/v1/events?token={ingest}");
-    send(
-        &app,
-        reqwest::Method::POST,
-        None,
-        &events,
-        Some(&help("h4")),
-    )
-    .await;
-    let (_, list) = get(
-        &app,
-        &teacher,
-        &format!("/api/v1/help/requests?class_id={class_id}"),
-    )
-    .await;
+    post_events(&app, &ingest, &help("h4")).await;
+    let (_, list) = help_requests(&app, &teacher, &class_id, "").await;
     let theirs = |list: &Value| {
         list["requests"]
             .as_array()
@@ -468,21 +449,9 @@ async fn the_extension_toggle_opens_and_closes_one_request(app: TestApp) {
     // …until it is switched off and on again.
     let mut stop = help("h5");
     stop[0]["eventType"] = json!("help_stop");
-    send(&app, reqwest::Method::POST, None, &events, Some(&stop)).await;
-    send(
-        &app,
-        reqwest::Method::POST,
-        None,
-        &events,
-        Some(&help("h6")),
-    )
-    .await;
-    let (_, list) = get(
-        &app,
-        &teacher,
-        &format!("/api/v1/help/requests?class_id={class_id}"),
-    )
-    .await;
+    post_events(&app, &ingest, &stop).await;
+    post_events(&app, &ingest, &help("h6")).await;
+    let (_, list) = help_requests(&app, &teacher, &class_id, "").await;
     assert_eq!(theirs(&list), 1, "asked again");
     // The CORS preflight of the help endpoint answers any origin.
     let response = app
@@ -593,12 +562,7 @@ async fn students_see_and_cancel_only_their_own(app: TestApp) {
     let stranger = teacher_token(&app, "other4").await;
     let (status, _) = put(&app, &stranger, &ana_path, json!({"status": "resolved"})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = get(
-        &app,
-        &stranger,
-        &format!("/api/v1/help/requests?class_id={class_id}"),
-    )
-    .await;
+    let (status, _) = help_requests(&app, &stranger, &class_id, "").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // Students see who is available among their instructors, but not the staff board.
     let (status, _) = get(&app, &teacher, "/api/v1/instructors/status").await;
