@@ -244,45 +244,109 @@ fn summary(mut values: Vec<f64>) -> String {
     )
 }
 
-fn client(connections: usize) -> Result<reqwest::Client, Failure> {
-    Ok(reqwest::Client::builder()
-        .pool_max_idle_per_host(connections)
-        .timeout(Duration::from_secs(30))
-        .build()?)
+/// One keep-alive HTTP/1.1 connection with one request in flight, as lean as `wrk`'s:
+/// the load generator shares the two cores with the server, so each microsecond it
+/// spends on a request is taken from the server being measured.
+struct Http {
+    stream: tokio::net::TcpStream,
+    host: String,
+    buffer: Vec<u8>,
+}
+
+impl Http {
+    async fn open(server: &Server) -> Result<Http, Failure> {
+        let host = server.base.trim_start_matches("http://").to_owned();
+        let stream = tokio::net::TcpStream::connect(&host).await?;
+        stream.set_nodelay(true)?;
+        Ok(Http {
+            stream,
+            host,
+            buffer: Vec::with_capacity(16 * 1024),
+        })
+    }
+
+    /// Sends a request and reads the whole answer: `(status, body)`.
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: &str,
+    ) -> Result<(u16, Vec<u8>), Failure> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.host,
+            body.len()
+        );
+        self.stream.write_all(request.as_bytes()).await?;
+        self.buffer.clear();
+        let mut chunk = [0u8; 16 * 1024];
+        let (head_end, status, length) = loop {
+            let read = self.stream.read(&mut chunk).await?;
+            if read == 0 {
+                return Err("the server closed the connection".into());
+            }
+            self.buffer.extend_from_slice(&chunk[..read]);
+            if let Some(end) = self.buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&self.buffer[..end])?;
+                let status: u16 = head
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("no status line")?;
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| {
+                        let (name, value) = line.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse().ok())?
+                    })
+                    .ok_or("an answer without Content-Length")?;
+                break (end + 4, status, length);
+            }
+        };
+        while self.buffer.len() < head_end + length {
+            let read = self.stream.read(&mut chunk).await?;
+            if read == 0 {
+                return Err("the server closed the connection".into());
+            }
+            self.buffer.extend_from_slice(&chunk[..read]);
+        }
+        Ok((status, self.buffer[head_end..head_end + length].to_vec()))
+    }
+
+    async fn post(&mut self, path: &str, token: &str, body: &str) -> Result<u16, Failure> {
+        Ok(self.send("POST", path, token, body).await?.0)
+    }
 }
 
 /// Posts single events from `CONNECTIONS` workers for `seconds`: (acknowledged, failed).
 async fn single_ingest(server: &Server, token: &str, seconds: u64) -> Result<(u64, u64), Failure> {
-    let client = client(CONNECTIONS)?;
-    let url = format!("{}/api/v1/events", server.base);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let ok = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
-    let workers: Vec<_> = (0..CONNECTIONS)
-        .map(|worker| {
-            let (client, url, token) = (client.clone(), url.clone(), token.to_owned());
-            let (ok, failed) = (ok.clone(), failed.clone());
-            tokio::spawn(async move {
-                let mut n = worker;
-                while Instant::now() < deadline {
-                    let response = client
-                        .post(&url)
-                        .bearer_auth(&token)
-                        .header("content-type", "application/json")
-                        .body(event(n))
-                        .send()
-                        .await;
-                    match response {
-                        Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
-                            ok.fetch_add(1, Ordering::Relaxed)
-                        }
-                        _ => failed.fetch_add(1, Ordering::Relaxed),
-                    };
-                    n += CONNECTIONS;
-                }
-            })
-        })
-        .collect();
+    let mut workers = Vec::new();
+    for worker in 0..CONNECTIONS {
+        let mut http = Http::open(server).await?;
+        let token = token.to_owned();
+        let (ok, failed) = (ok.clone(), failed.clone());
+        workers.push(tokio::spawn(async move {
+            let mut n = worker;
+            while Instant::now() < deadline {
+                match http.post("/api/v1/events", &token, &event(n)).await {
+                    Ok(201) => ok.fetch_add(1, Ordering::Relaxed),
+                    Ok(_) => failed.fetch_add(1, Ordering::Relaxed),
+                    Err(_) => {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        break;
+                    }
+                };
+                n += CONNECTIONS;
+            }
+        }));
+    }
     for worker in workers {
         worker.await?;
     }
@@ -350,49 +414,37 @@ async fn paced(
     }
     // Let the snapshots go out before the load starts.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let client = client(CONNECTIONS)?;
-    let url = format!("{}/api/v1/events", server.base);
     let per_worker = PACED_RATE / CONNECTIONS as u64;
     let interval = Duration::from_micros(1_000_000 / per_worker.max(1));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let failed = Arc::new(AtomicU64::new(0));
-    let workers: Vec<_> = (0..CONNECTIONS)
-        .map(|worker| {
-            let (client, url, token, failed) = (
-                client.clone(),
-                url.clone(),
-                token.to_owned(),
-                failed.clone(),
-            );
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut tick = tokio::time::interval(interval);
-                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-                let mut n = worker;
-                while Instant::now() < deadline {
-                    tick.tick().await;
-                    let started = Instant::now();
-                    let response = client
-                        .post(&url)
-                        .bearer_auth(&token)
-                        .header("content-type", "application/json")
-                        .body(event(n))
-                        .send()
-                        .await;
-                    match response {
-                        Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
-                            latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-                        }
-                        _ => {
-                            failed.fetch_add(1, Ordering::Relaxed);
-                        }
+    let mut workers = Vec::new();
+    for worker in 0..CONNECTIONS {
+        let mut http = Http::open(server).await?;
+        let (token, failed) = (token.to_owned(), failed.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut tick = tokio::time::interval(interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let mut n = worker;
+            while Instant::now() < deadline {
+                tick.tick().await;
+                let started = Instant::now();
+                match http.post("/api/v1/events", &token, &event(n)).await {
+                    Ok(201) => latencies.push(started.elapsed().as_secs_f64() * 1000.0),
+                    Ok(_) => {
+                        failed.fetch_add(1, Ordering::Relaxed);
                     }
-                    n += CONNECTIONS;
+                    Err(_) => {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        break;
+                    }
                 }
-                latencies
-            })
-        })
-        .collect();
+                n += CONNECTIONS;
+            }
+            latencies
+        }));
+    }
     let mut ingest = Vec::new();
     for worker in workers {
         ingest.extend(worker.await?);
@@ -450,43 +502,31 @@ async fn burst(server: &Server, token: &str) -> Result<(f64, usize, Vec<String>)
 
 /// Posts batches of [`BATCH`] events from 4 workers until `total` are stored: events/s.
 async fn batch_ingest(server: &Server, token: &str, total: u64) -> Result<f64, Failure> {
-    let client = client(4)?;
-    let url = format!("{}/api/v1/events/batch", server.base);
     let remaining = Arc::new(AtomicU64::new(total.div_ceil(BATCH as u64)));
     let started = Instant::now();
-    let workers: Vec<_> = (0..4)
-        .map(|worker| {
-            let (client, url, token, remaining) = (
-                client.clone(),
-                url.clone(),
-                token.to_owned(),
-                remaining.clone(),
-            );
-            tokio::spawn(async move {
-                let mut n = worker * BATCH;
-                let mut stored = 0u64;
-                while remaining
-                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |r| r.checked_sub(1))
-                    .is_ok()
-                {
-                    let events: Vec<String> = (n..n + BATCH).map(event).collect();
-                    n += 4 * BATCH;
-                    let body = format!(r#"{{"events":[{}]}}"#, events.join(","));
-                    let response = client
-                        .post(&url)
-                        .bearer_auth(&token)
-                        .header("content-type", "application/json")
-                        .body(body)
-                        .send()
-                        .await;
-                    if matches!(&response, Ok(r) if r.status() == reqwest::StatusCode::CREATED) {
-                        stored += BATCH as u64;
-                    }
+    let mut workers = Vec::new();
+    for worker in 0..4 {
+        let mut http = Http::open(server).await?;
+        let (token, remaining) = (token.to_owned(), remaining.clone());
+        workers.push(tokio::spawn(async move {
+            let mut n = worker * BATCH;
+            let mut stored = 0u64;
+            while remaining
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |r| r.checked_sub(1))
+                .is_ok()
+            {
+                let events: Vec<String> = (n..n + BATCH).map(event).collect();
+                n += 4 * BATCH;
+                let body = format!(r#"{{"events":[{}]}}"#, events.join(","));
+                match http.post("/api/v1/events/batch", &token, &body).await {
+                    Ok(201) => stored += BATCH as u64,
+                    Ok(_) => {}
+                    Err(_) => break,
                 }
-                stored
-            })
-        })
-        .collect();
+            }
+            stored
+        }));
+    }
     let mut stored = 0;
     for worker in workers {
         stored += worker.await?;
@@ -532,30 +572,26 @@ async fn run(name: &str, url: &str) -> Result<(), Failure> {
     let rate = batch_ingest(&server, &token, to_store).await?;
     println!("batch ingest ({BATCH} per request, 4 connections): {rate:.0} events/s");
 
-    let http = reqwest::Client::new();
-    let stored: Value = http
-        .get(format!(
-            "{}/api/v1/events?class_id={class_id}&limit=1",
-            server.base
-        ))
-        .bearer_auth(&api)
-        .send()
-        .await?
-        .json()
+    let mut http = Http::open(&server).await?;
+    let (_, stored) = http
+        .send(
+            "GET",
+            &format!("/api/v1/events?class_id={class_id}&limit=1"),
+            &api,
+            "",
+        )
         .await?;
-    let overview_url = format!(
-        "{}/api/v1/dashboard/overview?class_id={class_id}",
-        server.base
-    );
+    let stored: Value = serde_json::from_slice(&stored)?;
+    let overview_path = format!("/api/v1/dashboard/overview?class_id={class_id}");
     let mut times = Vec::new();
-    let mut students = 0;
+    let mut body = Vec::new();
     for _ in 0..100 {
         let started = Instant::now();
-        let response = http.get(&overview_url).bearer_auth(&api).send().await?;
-        let body: Value = response.json().await?;
+        body = http.send("GET", &overview_path, &api, "").await?.1;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
-        students = body["students"].as_array().map_or(0, Vec::len);
     }
+    let body: Value = serde_json::from_slice(&body)?;
+    let students = body["students"].as_array().map_or(0, Vec::len);
     println!(
         "overview of {students} students with {} stored events (HTTP round trip): {}",
         stored["total"],

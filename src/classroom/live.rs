@@ -12,7 +12,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use super::model::StudentState;
+use serde::Serialize;
+
+use super::model::{LiveStatus, StudentState};
 use crate::helpdesk::model::{HelpRequest, InstructorStatus};
 
 /// Frames kept per class for resuming.
@@ -66,7 +68,9 @@ impl Update {
         matches!(self, Update::Help { .. } | Update::Instructor(_))
     }
 
-    fn data(&self) -> Value {
+    /// The message's `data`, serialised straight from the update (a busy class makes
+    /// thousands a second).
+    fn write(&self, seq: u64) -> String {
         match self {
             Update::Execution {
                 student,
@@ -76,36 +80,65 @@ impl Update {
                 error_type,
                 execution_time,
                 at,
-            } => json!({
-                "emailAddress": student.email_address,
-                "cellExecutions": student.cell_executions,
-                "lastActivity": student.last_activity,
-                "status": student.status,
-                "cell_id": cell_id,
-                "notebook_path": notebook_path,
-                "execution_status": if *failed { "error" } else { "success" },
-                "error_type": error_type,
-                "execution_time": execution_time,
-                "executed_at": at,
-                "student": student,
-            }),
-            Update::Progress(student) => json!(student),
-            Update::Removed { email } => json!({ "emailAddress": email }),
+            } => message(
+                self.kind(),
+                &ExecutionData {
+                    email_address: &student.email_address,
+                    cell_executions: student.cell_executions,
+                    last_activity: student.last_activity,
+                    status: student.status,
+                    cell_id,
+                    notebook_path,
+                    execution_status: if *failed { "error" } else { "success" },
+                    error_type: error_type.as_deref(),
+                    execution_time: *execution_time,
+                    executed_at: *at,
+                    student,
+                },
+                seq,
+            ),
+            Update::Progress(student) => message(self.kind(), student, seq),
+            Update::Removed { email } => {
+                message(self.kind(), &json!({ "emailAddress": email }), seq)
+            }
             // Seed 002's fields, then the whole request and the student's tile.
-            Update::Help { request, student } => json!({
-                "emailAddress": request.user_id,
-                "userName": request.user_name,
-                "teamName": request.team_name,
-                "isRequestingHelp": request.status.is_open(),
-                "message": request.message,
-                "lastActivity": student.as_ref().and_then(|s| s.last_activity),
-                "status": student.as_ref().map(|s| s.status),
-                "request": request,
-                "student": student,
-            }),
-            Update::Instructor(status) => json!(status),
+            Update::Help { request, student } => message(
+                self.kind(),
+                &json!({
+                    "emailAddress": request.user_id,
+                    "userName": request.user_name,
+                    "teamName": request.team_name,
+                    "isRequestingHelp": request.status.is_open(),
+                    "message": request.message,
+                    "lastActivity": student.as_ref().and_then(|s| s.last_activity),
+                    "status": student.as_ref().map(|s| s.status),
+                    "request": request,
+                    "student": student,
+                }),
+                seq,
+            ),
+            Update::Instructor(status) => message(self.kind(), status, seq),
         }
     }
+}
+
+/// A `cell_execution` message's data: seed 002's fields, then the student's tile.
+#[derive(Serialize)]
+struct ExecutionData<'a> {
+    #[serde(rename = "emailAddress")]
+    email_address: &'a str,
+    #[serde(rename = "cellExecutions")]
+    cell_executions: i64,
+    #[serde(rename = "lastActivity")]
+    last_activity: Option<DateTime<Utc>>,
+    status: LiveStatus,
+    cell_id: &'a str,
+    notebook_path: &'a str,
+    execution_status: &'static str,
+    error_type: Option<&'a str>,
+    execution_time: Option<f64>,
+    executed_at: DateTime<Utc>,
+    student: &'a StudentState,
 }
 
 /// One numbered message of a class's feed.
@@ -118,14 +151,23 @@ pub struct Frame {
 }
 
 /// A message of the WebSocket protocol, as text.
-pub fn message(kind: &str, data: &Value, seq: u64) -> String {
-    json!({
-        "type": kind,
-        "data": data,
-        "timestamp": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
-        "seq": seq,
-    })
-    .to_string()
+pub fn message<T: Serialize + ?Sized>(kind: &str, data: &T, seq: u64) -> String {
+    #[derive(Serialize)]
+    struct Envelope<'a, T: ?Sized> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        data: &'a T,
+        timestamp: String,
+        seq: u64,
+    }
+    let envelope = Envelope {
+        kind,
+        data,
+        timestamp: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+        seq,
+    };
+    // Serialising plain data into a string cannot fail.
+    serde_json::to_string(&envelope).unwrap_or_default()
 }
 
 /// A message for the dashboards: one frame, or a delta of several.
@@ -133,7 +175,8 @@ pub fn message(kind: &str, data: &Value, seq: u64) -> String {
 pub struct Outgoing {
     /// The last frame it covers.
     pub seq: u64,
-    pub text: String,
+    /// Shared by every dashboard it goes to.
+    pub text: axum::extract::ws::Utf8Bytes,
     /// It carries a help desk change.
     pub desk: bool,
 }
@@ -171,13 +214,13 @@ impl Feed {
             [] => return,
             [one] => Outgoing {
                 seq: one.seq,
-                text: one.text.clone(),
+                text: one.text.clone().into(),
                 desk,
             },
             many => match coalesce(many) {
                 Some(text) => Outgoing {
                     seq: state.seq,
-                    text,
+                    text: text.into(),
                     desk,
                 },
                 None => return,
@@ -247,7 +290,7 @@ impl Hub {
         for update in updates {
             state.seq += 1;
             let seq = state.seq;
-            let text = message(update.kind(), &update.data(), seq);
+            let text = update.write(seq);
             let frame = Arc::new(Frame { seq, update, text });
             if state.recent.len() == RECENT {
                 state.recent.pop_front();
@@ -383,35 +426,67 @@ pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
             None => students.push(student),
         }
     }
-    let mut changes: Vec<Value> = students
+    /// One change of a `delta_update`.
+    #[derive(Serialize)]
+    struct Change<'a, T: Serialize> {
+        operation: &'static str,
+        target: &'a str,
+        identifier: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        value: Option<T>,
+    }
+    /// A student's, a help request's or an instructor's new state.
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Changed<'a> {
+        Student(&'a StudentState),
+        Desk(Value),
+    }
+    let mut changes: Vec<Change<'_, Changed<'_>>> = students
         .iter()
-        .map(|s| {
-            json!({"operation": "update", "target": "student", "identifier": s.email_address, "value": s})
+        .map(|s| Change {
+            operation: "update",
+            target: "student",
+            identifier: &s.email_address,
+            value: Some(Changed::Student(s)),
         })
         .collect();
-    changes.extend(
-        removed
-            .iter()
-            .map(|email| json!({"operation": "remove", "target": "student", "identifier": email})),
-    );
-    changes.extend(desk.into_iter().map(|(target, id, value)| {
-        json!({"operation": "update", "target": target, "identifier": id, "value": value})
+    changes.extend(removed.iter().map(|email| Change {
+        operation: "remove",
+        target: "student",
+        identifier: email,
+        value: None,
     }));
-    let data = json!({
-        "updateId": format!("delta_{}", last.seq),
-        "changes": changes,
-        "executions": executions,
-        "errors": errors,
-        "firstExecutionAt": frames.iter().find_map(|f| match &f.update {
-            Update::Execution { at, .. } => Some(*at),
-            _ => None,
-        }),
-        "lastExecutionAt": frames.iter().rev().find_map(|f| match &f.update {
-            Update::Execution { at, .. } => Some(*at),
-            _ => None,
-        }),
-        "metadata": {"totalChanges": changes.len(), "coalesced": frames.len(), "priority": "normal"},
-    });
+    changes.extend(desk.iter().map(|(target, id, value)| Change {
+        operation: "update",
+        target,
+        identifier: id,
+        value: Some(Changed::Desk(value.clone())),
+    }));
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Delta<'a> {
+        update_id: String,
+        metadata: Value,
+        changes: Vec<Change<'a, Changed<'a>>>,
+        executions: i64,
+        errors: i64,
+        first_execution_at: Option<DateTime<Utc>>,
+        last_execution_at: Option<DateTime<Utc>>,
+    }
+    let execution_at = |f: &&Arc<Frame>| match &f.update {
+        Update::Execution { at, .. } => Some(*at),
+        _ => None,
+    };
+    let data = Delta {
+        update_id: format!("delta_{}", last.seq),
+        metadata: json!({"totalChanges": changes.len(), "coalesced": frames.len(), "priority": "normal"}),
+        changes,
+        executions,
+        errors,
+        first_execution_at: frames.iter().find_map(|f| execution_at(&f)),
+        last_execution_at: frames.iter().rev().find_map(|f| execution_at(&f)),
+    };
     Some(message("delta_update", &data, last.seq))
 }
 

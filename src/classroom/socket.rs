@@ -104,7 +104,7 @@ pub async fn dashboard_socket(
 
 async fn snapshot(state: &AppState, class_id: &str, seq: u64) -> Option<String> {
     match dashboard::overview(&state.db, class_id, seq).await {
-        Ok(overview) => Some(message("snapshot", &json!(overview), seq)),
+        Ok(overview) => Some(message("snapshot", &overview, seq)),
         Err(error) => {
             tracing::error!(%error, "dashboard snapshot failed");
             None
@@ -178,7 +178,7 @@ async fn run(socket: WebSocket, state: AppState, class_id: String, since: Option
                     last_sent = last.seq;
                 }
                 for message in messages {
-                    if sink.send(Message::Text(message.text.clone().into())).await.is_err() {
+                    if sink.send(Message::Text(message.text.clone())).await.is_err() {
                         return;
                     }
                 }

@@ -188,8 +188,49 @@ fn unix_minute(at: DateTime<Utc>) -> i64 {
     at.timestamp().div_euclid(60)
 }
 
-/// Rows per multi-row statement (parameters stay far below both databases' limits).
-const CHUNK: usize = 100;
+/// Most rows per multi-row statement (parameters stay far below both databases' limits).
+const CHUNK: usize = 64;
+
+/// `rows` cut into chunks whose lengths are powers of two (largest first), each with
+/// its offset: a statement then has one of seven shapes per kind, prepared once and
+/// kept in the connection's statement cache, instead of a new one for every length.
+fn shaped<T>(rows: &[T]) -> Vec<(usize, &[T])> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let left = rows.len() - start;
+        let size = if left >= CHUNK {
+            CHUNK
+        } else {
+            1 << left.ilog2()
+        };
+        chunks.push((start, &rows[start..start + size]));
+        start += size;
+    }
+    chunks
+}
+
+/// The multi-row statements, written once per kind and number of rows.
+#[derive(Default)]
+struct Statements {
+    written: HashMap<(&'static str, usize), String>,
+}
+
+impl Statements {
+    /// The statement `template` (its rows' place marked `{rows}`) for `rows` rows of
+    /// `columns` values, with PostgreSQL's casts per column when given.
+    fn get(
+        &mut self,
+        template: &'static str,
+        rows: usize,
+        columns: usize,
+        casts: Option<&[&str]>,
+    ) -> &str {
+        self.written
+            .entry((template, rows))
+            .or_insert_with(|| template.replace("{rows}", &placeholders(rows, columns, casts)))
+    }
+}
 
 /// A student as stored: id, name and team.
 type StoredStudent = (i64, String, Option<String>);
@@ -201,6 +242,7 @@ struct Memory {
     students: HashMap<(String, String), StoredStudent>,
     /// SQLite: the next event id (this process is the file's only writer).
     next_id: Option<i64>,
+    statements: Statements,
 }
 
 /// Placeholders for `rows` rows of `columns` values: `$n` with PostgreSQL's casts per
@@ -313,15 +355,17 @@ async fn store(
             .flat_map(|(class_id, events)| events.iter().map(move |e| (*class_id, e)))
             .collect();
         let mut inserted: std::collections::HashSet<i64> = std::collections::HashSet::new();
-        for (chunk, start) in flat.chunks(CHUNK).zip((0..).step_by(CHUNK)) {
-            let sql = format!(
+        for (start, chunk) in shaped(&flat) {
+            let sql = memory.statements.get(
                 "INSERT INTO cell_events (id, student_id, event_key, kind, notebook_path, cell_id, cell_type, \
                  execution_count, failed, error_type, error_message, code, output, truncated, execution_ms, \
-                 occurred_at, received_at) VALUES {} \
+                 occurred_at, received_at) VALUES {rows} \
                  ON CONFLICT (student_id, event_key) DO NOTHING RETURNING id",
-                placeholders(chunk.len(), 17, no_casts)
+                chunk.len(),
+                17,
+                no_casts,
             );
-            let mut query = sqlx::query_scalar::<_, i64>(&sql);
+            let mut query = sqlx::query_scalar::<_, i64>(sql);
             for (offset, (_, event)) in chunk.iter().enumerate() {
                 query = query
                     .bind(ids[start + offset])
@@ -421,13 +465,15 @@ async fn store(
         }
 
         // Cells run successfully for the first time move their notebook's completion.
-        for chunk in completed_cells.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO student_cells (student_id, notebook_path, cell_id) VALUES {} \
+        for (_, chunk) in shaped(&completed_cells) {
+            let sql = memory.statements.get(
+                "INSERT INTO student_cells (student_id, notebook_path, cell_id) VALUES {rows} \
                  ON CONFLICT DO NOTHING RETURNING student_id, notebook_path",
-                placeholders(chunk.len(), 3, no_casts)
+                chunk.len(),
+                3,
+                no_casts,
             );
-            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+            let mut query = sqlx::query_as::<_, (i64, String)>(sql);
             for (student, path, cell) in chunk {
                 query = query.bind(student).bind(*path).bind(*cell);
             }
@@ -439,15 +485,17 @@ async fn store(
         }
 
         let minute_rows: Vec<_> = minutes.iter().collect();
-        for chunk in minute_rows.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO class_activity (class_id, minute, executions, errors) VALUES {} \
+        for (_, chunk) in shaped(&minute_rows) {
+            let sql = memory.statements.get(
+                "INSERT INTO class_activity (class_id, minute, executions, errors) VALUES {rows} \
                  ON CONFLICT (class_id, minute) DO UPDATE SET \
                  executions = class_activity.executions + excluded.executions, \
                  errors = class_activity.errors + excluded.errors",
-                placeholders(chunk.len(), 4, no_casts)
+                chunk.len(),
+                4,
+                no_casts,
             );
-            let mut query = sqlx::query(&sql);
+            let mut query = sqlx::query(sql);
             for ((class_id, minute), (count, errors)) in chunk {
                 query = query.bind(class_id).bind(minute).bind(count).bind(errors);
             }
@@ -456,18 +504,20 @@ async fn store(
 
         let notebook_rows: Vec<_> = notebooks.iter().collect();
         let mut cells_ok: HashMap<(i64, String), i64> = HashMap::new();
-        for chunk in notebook_rows.chunks(CHUNK) {
-            let sql = format!(
+        for (_, chunk) in shaped(&notebook_rows) {
+            let sql = memory.statements.get(
                 "INSERT INTO student_notebooks (student_id, class_id, notebook_path, executions, cells_ok, last_at) \
-                 VALUES {} ON CONFLICT (student_id, notebook_path) DO UPDATE SET \
+                 VALUES {rows} ON CONFLICT (student_id, notebook_path) DO UPDATE SET \
                  executions = student_notebooks.executions + excluded.executions, \
                  cells_ok = student_notebooks.cells_ok + excluded.cells_ok, \
                  last_at = CASE WHEN excluded.last_at > student_notebooks.last_at \
                  THEN excluded.last_at ELSE student_notebooks.last_at END \
                  RETURNING student_id, notebook_path, cells_ok",
-                placeholders(chunk.len(), 6, no_casts)
+                chunk.len(),
+                6,
+                no_casts,
             );
-            let mut query = sqlx::query_as::<_, (i64, String, i64)>(&sql);
+            let mut query = sqlx::query_as::<_, (i64, String, i64)>(sql);
             for ((student, path), (class_id, delta)) in chunk {
                 query = query
                     .bind(student)
@@ -495,8 +545,8 @@ async fn store(
             "::timestamptz",
         ]);
         let mut rows: HashMap<i64, StudentRow> = HashMap::new();
-        for chunk in order.chunks(CHUNK) {
-            let sql = format!(
+        for (_, chunk) in shaped(&order) {
+            let sql = memory.statements.get(
                 "UPDATE classroom_students SET \
                  executions = classroom_students.executions + v.column2, \
                  errors = classroom_students.errors + v.column3, \
@@ -507,12 +557,14 @@ async fn store(
                  OR classroom_students.last_activity_at < v.column9 THEN v.column9 \
                  ELSE classroom_students.last_activity_at END, \
                  version = classroom_students.version + 1 \
-                 FROM (VALUES {}) AS v WHERE classroom_students.id = v.column1 \
+                 FROM (VALUES {rows}) AS v WHERE classroom_students.id = v.column1 \
                  RETURNING id, class_id, email, name, team, current_notebook, last_activity_at, executions, \
                  errors, error_streak, last_error, version, help_open",
-                placeholders(chunk.len(), 9, casts)
+                chunk.len(),
+                9,
+                casts,
             );
-            let mut query = sqlx::query_as::<_, UpdatedStudent>(&sql);
+            let mut query = sqlx::query_as::<_, UpdatedStudent>(sql);
             for key in chunk {
                 let delta = &deltas[key];
                 let (has_last, last_error) = match &delta.last_error {

@@ -117,7 +117,9 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5));
+                    .busy_timeout(Duration::from_secs(5))
+                    // Sorting and statement journals in memory, not in temporary files.
+                    .pragma("temp_store", "memory");
                 create_parent_dir(options.get_filename())?;
                 // The writer connects first so the file and WAL mode exist before readers open.
                 let writer = SqlitePoolOptions::new()

@@ -33,7 +33,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub secret_key: Secret,
-    pub leptos_options: LeptosOptions,
+    /// Shared: the state is cloned for every request.
+    pub leptos_options: Arc<LeptosOptions>,
     /// Live messages to the classes' dashboards.
     pub live: Arc<crate::classroom::live::Hub>,
     /// The one writer of cell events.
@@ -48,7 +49,7 @@ pub struct AppState {
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> LeptosOptions {
-        state.leptos_options.clone()
+        (*state.leptos_options).clone()
     }
 }
 
@@ -94,7 +95,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         watchers: Arc::default(),
         config: Arc::new(config),
         secret_key,
-        leptos_options,
+        leptos_options: Arc::new(leptos_options),
         live,
         writer,
     })
@@ -120,7 +121,7 @@ pub fn router(state: AppState) -> Router {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    let leptos_options = state.leptos_options.clone();
+    let leptos_options = (*state.leptos_options).clone();
     let db = state.db.clone();
     let public_url = state.config.public_url();
     let secret_key = state.secret_key.clone();
