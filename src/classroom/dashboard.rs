@@ -17,6 +17,7 @@ use crate::db_run;
 /// Executions and errors listed on a student's page.
 const RECENT_EXECUTIONS: i64 = 30;
 
+/// The columns of [`StudentRow`], in order.
 const STUDENT_COLUMNS: &str = "s.id, s.email, s.name, s.team, s.current_notebook, \
      s.last_activity_at, s.executions, s.errors, s.error_streak, s.last_error, s.version, s.help_open";
 
@@ -34,44 +35,92 @@ async fn class_best(db: &Db, class_id: &str) -> Result<HashMap<String, i64>, sql
     Ok(rows.into_iter().collect())
 }
 
+/// A student as [`students`] reads them: the columns of [`StudentRow`] in order, then
+/// the cells completed in their current notebook.
+type StudentTuple = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    i64,
+    bool,
+    i64,
+);
+
 /// Every student of a class's live classroom, by name.
 pub async fn students(db: &Db, class_id: &str) -> Result<Vec<StudentState>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {STUDENT_COLUMNS}, COALESCE(n.cells_ok, 0) AS cells_ok \
-         FROM classroom_students s \
-         LEFT JOIN student_notebooks n ON n.student_id = s.id AND n.notebook_path = s.current_notebook \
-         WHERE s.class_id = $1 ORDER BY s.name, s.email"
-    );
-    let rows: Vec<(i64, StudentRow)> = db_run!(db.reader(), |pool| {
-        sqlx::query_as::<_, StudentRowWithCells>(&sql)
-            .bind(class_id)
-            .fetch_all(pool)
-            .await
-    })?
-    .into_iter()
-    .map(|r| (r.cells_ok, r.row))
-    .collect();
-    let best = class_best(db, class_id).await?;
+    // The whole class as one JSON value: one row comes back instead of a thousand (with
+    // SQLite each row is a message between threads and a copy of every column).
+    const FROM: &str = "FROM classroom_students s LEFT JOIN student_notebooks n \
+         ON n.student_id = s.id AND n.notebook_path = s.current_notebook WHERE s.class_id = $1";
+    let columns = |help_open: &str| {
+        format!(
+            "{}, COALESCE(n.cells_ok, 0)",
+            STUDENT_COLUMNS.replace("s.help_open", help_open)
+        )
+    };
+    let students = async {
+        match db.reader() {
+            crate::db::Pool::Sqlite(pool) => {
+                let sql = format!(
+                    "SELECT COALESCE(json_group_array(json_array({})), '[]') {FROM}",
+                    columns("json(CASE WHEN s.help_open THEN 'true' ELSE 'false' END)")
+                );
+                sqlx::query_scalar::<_, String>(&sql)
+                    .bind(class_id)
+                    .fetch_one(pool)
+                    .await
+            }
+            crate::db::Pool::Postgres(pool) => {
+                let sql = format!(
+                    "SELECT COALESCE(json_agg(json_build_array({})), '[]')::text {FROM}",
+                    columns("s.help_open")
+                );
+                sqlx::query_scalar::<_, String>(&sql)
+                    .bind(class_id)
+                    .fetch_one(pool)
+                    .await
+            }
+        }
+    };
+    let (json, best) = tokio::try_join!(students, class_best(db, class_id))?;
+    let mut rows: Vec<StudentTuple> =
+        serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    rows.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
     let now = Utc::now();
     Ok(rows
         .into_iter()
-        .map(|(cells_ok, row)| {
-            let best = row
-                .current_notebook
+        .map(|row| {
+            let row_best = row
+                .4
                 .as_ref()
                 .and_then(|n| best.get(n))
                 .copied()
                 .unwrap_or(0);
-            row.into_state(cells_ok, best, now)
+            let cells_ok = row.12;
+            StudentRow {
+                id: row.0,
+                email: row.1,
+                name: row.2,
+                team: row.3,
+                current_notebook: row.4,
+                last_activity_at: row.5,
+                executions: row.6,
+                errors: row.7,
+                error_streak: row.8,
+                last_error: row.9,
+                version: row.10,
+                help_open: row.11,
+            }
+            .into_state(cells_ok, row_best, now)
         })
         .collect())
-}
-
-#[derive(sqlx::FromRow)]
-struct StudentRowWithCells {
-    #[sqlx(flatten)]
-    row: StudentRow,
-    cells_ok: i64,
 }
 
 /// Executions and errors per minute over the last hour, oldest first, every minute
@@ -120,23 +169,34 @@ pub async fn overview(
     class_id: &str,
     seq: u64,
 ) -> Result<Overview, crate::app_error::AppError> {
+    use crate::app_error::AppError;
     let now = Utc::now();
-    let students = students(db, class_id).await?;
-    let activity_chart = chart(db, class_id, now).await?;
+    // Independent reads, run side by side on the reader connections.
+    let (students, activity_chart, help_requests, instructors, class_instructors, class_title) = tokio::try_join!(
+        async { students(db, class_id).await.map_err(AppError::from) },
+        async { chart(db, class_id, now).await.map_err(AppError::from) },
+        crate::helpdesk::desk::queue(db, class_id),
+        crate::helpdesk::presence::statuses(db),
+        async {
+            db_run!(db.reader(), |pool| {
+                sqlx::query_scalar(
+                    "SELECT i.user_id FROM class_instructors i JOIN users u ON u.id = i.user_id \
+                         WHERE i.class_id = $1 AND u.role <> 'student' ORDER BY i.user_id",
+                )
+                .bind(class_id)
+                .fetch_all(pool)
+                .await
+            })
+            .map_err(AppError::from)
+        },
+        async { class_title(db, class_id).await.map_err(AppError::from) },
+    )?;
     Ok(Overview {
-        help_requests: crate::helpdesk::desk::queue(db, class_id).await?,
-        instructors: crate::helpdesk::presence::statuses(db).await?,
-        class_instructors: db_run!(db.reader(), |pool| {
-            sqlx::query_scalar(
-                "SELECT i.user_id FROM class_instructors i JOIN users u ON u.id = i.user_id \
-                 WHERE i.class_id = $1 AND u.role <> 'student' ORDER BY i.user_id",
-            )
-            .bind(class_id)
-            .fetch_all(pool)
-            .await
-        })?,
+        help_requests,
+        instructors,
+        class_instructors,
         class_id: class_id.to_owned(),
-        class_title: class_title(db, class_id).await?.unwrap_or_default(),
+        class_title: class_title.unwrap_or_default(),
         metrics: Metrics::of(&students, now),
         error_groups: error_groups(&students),
         students,
@@ -194,6 +254,13 @@ pub async fn privacy(db: &Db, class_id: &str) -> Result<Option<Privacy>, sqlx::E
         store_code,
         retention_days: days.map(i64::from),
     }))
+}
+
+#[derive(sqlx::FromRow)]
+struct StudentRowWithCells {
+    #[sqlx(flatten)]
+    row: StudentRow,
+    cells_ok: i64,
 }
 
 /// One student's tile; `None` when the class has no such student.

@@ -30,6 +30,10 @@ use crate::auth::guard::ApiCaller;
 use crate::error::ApiError;
 use crate::server::AppState;
 
+/// A live socket's read buffer: browsers only send "ping" (the default of 128 KiB per
+/// socket would be most of the server's memory with hundreds of dashboards open).
+pub const READ_BUFFER: usize = 4 * 1024;
+
 /// How often an idle socket is pinged, to keep NATs and proxies from closing it.
 const PING_EVERY: Duration = Duration::from_secs(20);
 
@@ -84,6 +88,7 @@ pub async fn dashboard_socket(
     };
     match upgrade {
         Ok(upgrade) => upgrade
+            .read_buffer_size(READ_BUFFER)
             .on_upgrade(move |socket| async move {
                 crate::helpdesk::presence::dashboard_opened(&state, &user).await;
                 let _watching = crate::helpdesk::presence::Watching {

@@ -125,11 +125,13 @@ async fn run(db: Db, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
         }
         match result {
             Ok(stored) => {
-                for (class_id, updates) in stored.updates {
-                    hub.publish(&class_id, updates);
-                }
+                // Answered first: the notebooks wait on these, the dashboards get their
+                // messages in the same order either way.
                 for (job, ids) in jobs.into_iter().zip(stored.ids) {
                     let _ = job.reply.send(Ok(ids));
+                }
+                for (class_id, updates) in stored.updates {
+                    hub.publish(&class_id, updates);
                 }
             }
             Err(error) => {

@@ -49,7 +49,9 @@ pub async fn help_socket(
         )
         .into_response();
     }
-    upgrade.on_upgrade(move |socket| run(socket, state, class_id))
+    upgrade
+        .read_buffer_size(crate::classroom::socket::READ_BUFFER)
+        .on_upgrade(move |socket| run(socket, state, class_id))
 }
 
 async fn run(socket: WebSocket, state: AppState, class_id: String) {

@@ -27,14 +27,27 @@ use crate::db::{Db, DbError};
 /// The largest request body accepted anywhere (SPEC §5.2).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// What every handler and server function can reach.
+/// What every handler and server function can reach: one shared allocation, because
+/// the state is cloned for every request (a clone per field showed in the ingest
+/// profile).
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+#[derive(Debug)]
+pub struct Shared {
     pub db: Db,
     pub config: Arc<Config>,
     pub secret_key: Secret,
-    /// Shared: the state is cloned for every request.
-    pub leptos_options: Arc<LeptosOptions>,
+    pub leptos_options: LeptosOptions,
     /// Live messages to the classes' dashboards.
     pub live: Arc<crate::classroom::live::Hub>,
     /// The one writer of cell events.
@@ -49,7 +62,7 @@ pub struct AppState {
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> LeptosOptions {
-        (*state.leptos_options).clone()
+        state.leptos_options.clone()
     }
 }
 
@@ -88,17 +101,17 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let event_limit = Arc::new(crate::classroom::limit::StudentLimiter::new(
         config.events_per_student_minute,
     ));
-    Ok(AppState {
+    Ok(AppState(Arc::new(Shared {
         db,
         event_limit,
         ingest_tokens: Arc::default(),
         watchers: Arc::default(),
         config: Arc::new(config),
         secret_key,
-        leptos_options: Arc::new(leptos_options),
+        leptos_options,
         live,
         writer,
-    })
+    })))
 }
 
 /// Leptos's runtime options: `Leptos.toml`, overridden by `LEPTOS_*` variables
@@ -121,10 +134,11 @@ pub fn router(state: AppState) -> Router {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    let leptos_options = (*state.leptos_options).clone();
+    let leptos_options = state.leptos_options.clone();
     let db = state.db.clone();
     let public_url = state.config.public_url();
     let secret_key = state.secret_key.clone();
+    let state_for_ingest = state.clone();
 
     Router::new()
         .route("/health", get(crate::health::health_handler))
@@ -163,9 +177,52 @@ pub fn router(state: AppState) -> Router {
             std::sync::Arc::<str>::from(public_url.as_str()),
             guard::refuse_cross_site,
         ))
+        .layer(middleware::from_fn_with_state(
+            ingest_lane(state_for_ingest),
+            ingest_fast_lane,
+        ))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(guard::catch_panic))
         .layer(middleware::from_fn(request_id::request_context))
+}
+
+/// Notebooks' events (`POST /api/v1/events[/batch]`) with only the layers they need:
+/// a busy room posts thousands a second, and sessions, cookies, compression and the
+/// pages' error handling would be most of each request's work. Token only, so the
+/// cross-site check has nothing to refuse.
+fn ingest_lane(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/api/v1/events",
+            post(crate::classroom::ingest::post_events),
+        )
+        .route(
+            "/api/v1/events/batch",
+            post(crate::classroom::ingest::post_batch),
+        )
+        .with_state(state)
+        .layer(middleware::from_fn(guard::json_errors))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(guard::reject_oversized))
+}
+
+/// Sends events posted by notebooks down [`ingest_lane`]; everything else on.
+async fn ingest_fast_lane(
+    axum::extract::State(lane): axum::extract::State<Router>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if request.method() == axum::http::Method::POST
+        && (path == "/api/v1/events" || path == "/api/v1/events/batch")
+    {
+        use tower::ServiceExt;
+        return match lane.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+    }
+    next.run(request).await
 }
 
 /// Adds the headers of [`guard::security_headers`] unless a handler set its own.
