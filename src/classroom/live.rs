@@ -22,7 +22,7 @@ const RECENT: usize = 4_096;
 /// Messages a slow dashboard may fall behind before it is sent a fresh snapshot.
 const CHANNEL: usize = 1_024;
 /// At most one message per class this often; a frame after a quiet window goes at once.
-const WINDOW: std::time::Duration = std::time::Duration::from_millis(10);
+const WINDOW: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// A change to announce.
 #[derive(Clone, Debug)]
