@@ -59,35 +59,25 @@ pub async fn students(db: &Db, class_id: &str) -> Result<Vec<StudentState>, sqlx
     // SQLite each row is a message between threads and a copy of every column).
     const FROM: &str = "FROM classroom_students s LEFT JOIN student_notebooks n \
          ON n.student_id = s.id AND n.notebook_path = s.current_notebook WHERE s.class_id = $1";
-    let columns = |help_open: &str| {
-        format!(
-            "{}, COALESCE(n.cells_ok, 0)",
-            STUDENT_COLUMNS.replace("s.help_open", help_open)
-        )
+    let sql = match db {
+        Db::Sqlite { .. } => format!(
+            "SELECT COALESCE(json_group_array(json_array({}, COALESCE(n.cells_ok, 0))), '[]') {FROM}",
+            STUDENT_COLUMNS.replace(
+                "s.help_open",
+                "json(CASE WHEN s.help_open THEN 'true' ELSE 'false' END)"
+            )
+        ),
+        Db::Postgres(_) => format!(
+            "SELECT COALESCE(json_agg(json_build_array({STUDENT_COLUMNS}, COALESCE(n.cells_ok, 0))), '[]')::text {FROM}"
+        ),
     };
     let students = async {
-        match db.reader() {
-            crate::db::Pool::Sqlite(pool) => {
-                let sql = format!(
-                    "SELECT COALESCE(json_group_array(json_array({})), '[]') {FROM}",
-                    columns("json(CASE WHEN s.help_open THEN 'true' ELSE 'false' END)")
-                );
-                sqlx::query_scalar::<_, String>(&sql)
-                    .bind(class_id)
-                    .fetch_one(pool)
-                    .await
-            }
-            crate::db::Pool::Postgres(pool) => {
-                let sql = format!(
-                    "SELECT COALESCE(json_agg(json_build_array({})), '[]')::text {FROM}",
-                    columns("s.help_open")
-                );
-                sqlx::query_scalar::<_, String>(&sql)
-                    .bind(class_id)
-                    .fetch_one(pool)
-                    .await
-            }
-        }
+        db_run!(db.reader(), |pool| {
+            sqlx::query_scalar::<_, String>(&sql)
+                .bind(class_id)
+                .fetch_one(pool)
+                .await
+        })
     };
     let (json, best) = tokio::try_join!(students, class_best(db, class_id))?;
     let mut rows: Vec<StudentTuple> =
