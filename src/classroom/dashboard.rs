@@ -35,24 +35,6 @@ async fn class_best(db: &Db, class_id: &str) -> Result<HashMap<String, i64>, sql
     Ok(rows.into_iter().collect())
 }
 
-/// A student as [`students`] reads them: the columns of [`StudentRow`] in order, then
-/// the cells completed in their current notebook.
-type StudentTuple = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<DateTime<Utc>>,
-    i64,
-    i64,
-    i64,
-    Option<String>,
-    i64,
-    bool,
-    i64,
-);
-
 /// Every student of a class's live classroom, by name.
 pub async fn students(db: &Db, class_id: &str) -> Result<Vec<StudentState>, sqlx::Error> {
     // The whole class as one JSON value: one row comes back instead of a thousand (with
@@ -61,14 +43,14 @@ pub async fn students(db: &Db, class_id: &str) -> Result<Vec<StudentState>, sqlx
          ON n.student_id = s.id AND n.notebook_path = s.current_notebook WHERE s.class_id = $1";
     let sql = match db {
         Db::Sqlite { .. } => format!(
-            "SELECT COALESCE(json_group_array(json_array({}, COALESCE(n.cells_ok, 0))), '[]') {FROM}",
+            "SELECT COALESCE(json_group_array(json_array(json_array({}), COALESCE(n.cells_ok, 0))), '[]') {FROM}",
             STUDENT_COLUMNS.replace(
                 "s.help_open",
                 "json(CASE WHEN s.help_open THEN 'true' ELSE 'false' END)"
             )
         ),
         Db::Postgres(_) => format!(
-            "SELECT COALESCE(json_agg(json_build_array({STUDENT_COLUMNS}, COALESCE(n.cells_ok, 0))), '[]')::text {FROM}"
+            "SELECT COALESCE(json_agg(json_build_array(json_build_array({STUDENT_COLUMNS}), COALESCE(n.cells_ok, 0))), '[]')::text {FROM}"
         ),
     };
     let students = async {
@@ -80,35 +62,21 @@ pub async fn students(db: &Db, class_id: &str) -> Result<Vec<StudentState>, sqlx
         })
     };
     let (json, best) = tokio::try_join!(students, class_best(db, class_id))?;
-    let mut rows: Vec<StudentTuple> =
+    // Each student is `[[the row's columns], cells completed in the current notebook]`.
+    let mut rows: Vec<(StudentRow, i64)> =
         serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    rows.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    rows.sort_by(|(a, _), (b, _)| (&a.name, &a.email).cmp(&(&b.name, &b.email)));
     let now = Utc::now();
     Ok(rows
         .into_iter()
-        .map(|row| {
-            let row_best = row
-                .4
+        .map(|(row, cells_ok)| {
+            let best = row
+                .current_notebook
                 .as_ref()
                 .and_then(|n| best.get(n))
                 .copied()
                 .unwrap_or(0);
-            let cells_ok = row.12;
-            StudentRow {
-                id: row.0,
-                email: row.1,
-                name: row.2,
-                team: row.3,
-                current_notebook: row.4,
-                last_activity_at: row.5,
-                executions: row.6,
-                errors: row.7,
-                error_streak: row.8,
-                last_error: row.9,
-                version: row.10,
-                help_open: row.11,
-            }
-            .into_state(cells_ok, row_best, now)
+            row.into_state(cells_ok, best, now)
         })
         .collect())
 }

@@ -18,10 +18,13 @@ use crate::db_run;
 use crate::error::{ApiError, FieldError};
 use crate::server::AppState;
 
+/// The paths where notebooks post events (`POST`), by token only.
+pub const EVENT_PATHS: [&str; 2] = ["/api/v1/events", "/api/v1/events/batch"];
+
 /// Paths that take events from notebooks of any origin, by token only.
 pub const INGEST_PATHS: [&str; 3] = [
-    "/api/v1/events",
-    "/api/v1/events/batch",
+    EVENT_PATHS[0],
+    EVENT_PATHS[1],
     // With an ingest token; with a session it checks the origin itself.
     "/api/v1/help/request",
 ];

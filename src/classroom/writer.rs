@@ -667,8 +667,9 @@ struct UpdatedStudent {
     row: StudentRow,
 }
 
-/// A `classroom_students` row as the dashboard reads it.
-#[derive(sqlx::FromRow)]
+/// A `classroom_students` row as the dashboard reads it (also from a JSON array of its
+/// columns in this order).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub struct StudentRow {
     pub id: i64,
     pub email: String,

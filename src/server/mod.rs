@@ -191,15 +191,10 @@ pub fn router(state: AppState) -> Router {
 /// pages' error handling would be most of each request's work. Token only, so the
 /// cross-site check has nothing to refuse.
 fn ingest_lane(state: AppState) -> Router {
+    use crate::classroom::ingest::{EVENT_PATHS, post_batch, post_events};
     Router::new()
-        .route(
-            "/api/v1/events",
-            post(crate::classroom::ingest::post_events),
-        )
-        .route(
-            "/api/v1/events/batch",
-            post(crate::classroom::ingest::post_batch),
-        )
+        .route(EVENT_PATHS[0], post(post_events))
+        .route(EVENT_PATHS[1], post(post_batch))
         .with_state(state)
         .layer(middleware::from_fn(guard::json_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -212,9 +207,8 @@ async fn ingest_fast_lane(
     request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path();
     if request.method() == axum::http::Method::POST
-        && (path == "/api/v1/events" || path == "/api/v1/events/batch")
+        && crate::classroom::ingest::EVENT_PATHS.contains(&request.uri().path())
     {
         use tower::ServiceExt;
         return match lane.oneshot(request).await {
