@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
 # Builds the release server and prints the live classroom's performance figures
-# (SPEC §7) on SQLite and PostgreSQL; `scripts/bench.sh sqlite` runs one of them.
+# (SPEC §7) on SQLite and PostgreSQL, then measures the seeds' FastAPI design with the
+# same load; `scripts/bench.sh sqlite|postgres|seed` runs one part.
 # Same flags as cargo-leptos, so a release site build is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 export RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=lectern
 cargo build --release --features ssr --bin lectern --bin lectern-bench
+
+# The seeds' stack (FastAPI, SQLAlchemy, uvicorn from PyPI) in its own virtualenv.
+if [ $# -eq 0 ] || [[ " $* " == *" seed "* ]]; then
+  venv="${LECTERN_SEED_VENV:-$HOME/.cache/lectern/seed-venv}"
+  if ! "$venv/bin/python" -c 'import fastapi, sqlalchemy, uvicorn' 2>/dev/null; then
+    echo "bench.sh: installing the seeds' stack into $venv" >&2
+    rm -rf "$venv" && python3 -m venv "$venv"
+    "$venv/bin/pip" install -q -r bench/seed/requirements.txt
+  fi
+  export LECTERN_BENCH_SEED_PYTHON="$venv/bin/python"
+fi
 "${CARGO_TARGET_DIR:-target}/release/lectern-bench" "$@"

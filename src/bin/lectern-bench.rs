@@ -2,8 +2,9 @@
 //! server on SQLite and on PostgreSQL:
 //!
 //! ```sh
-//! scripts/bench.sh            # both databases
+//! scripts/bench.sh            # both databases, then the seeds' design
 //! scripts/bench.sh sqlite     # one of them
+//! scripts/bench.sh seed       # SQLite, then the seeds' design side by side
 //! ```
 //!
 //! It starts `lectern` from its own folder (the release build beside it) on a fresh
@@ -15,7 +16,8 @@
 //! `LECTERN_BENCH_SECONDS` (default 10) sets each timed phase's length,
 //! `LECTERN_BENCH_EVENTS` (default 1,000,000) the stored events for the overview, and
 //! `LECTERN_BENCH_POSTGRES_URL` the PostgreSQL server (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`).
+//! `postgres://postgres@127.0.0.1:5432/postgres`). The seeds' design (FastAPI +
+//! SQLAlchemy, `bench/seed/`) runs under the Python in `LECTERN_BENCH_SEED_PYTHON`.
 
 use std::process::{Child, Command};
 use std::sync::Arc;
@@ -56,12 +58,14 @@ async fn main() -> Result<(), Failure> {
         "machine: {} cores; load generator in this process",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    if all || wanted.iter().any(|w| w == "sqlite") {
-        let dir = tempfile_dir()?;
+    let seed_design = all || wanted.iter().any(|w| w == "seed");
+    let mut lectern_rate = None;
+    if seed_design || wanted.iter().any(|w| w == "sqlite") {
+        let dir = tempfile_dir("sqlite")?;
         let url = format!("sqlite://{}/bench.db", dir.display());
         let result = run("SQLite", &url).await;
         let _ = std::fs::remove_dir_all(&dir);
-        result?;
+        lectern_rate = Some(result?);
     }
     if all || wanted.iter().any(|w| w == "postgres") {
         let admin = std::env::var("LECTERN_BENCH_POSTGRES_URL")
@@ -81,11 +85,42 @@ async fn main() -> Result<(), Failure> {
             .await?;
         result?;
     }
+    if let Some(lectern) = lectern_rate.filter(|_| seed_design) {
+        if all && std::env::var_os("LECTERN_BENCH_SEED_PYTHON").is_none() {
+            println!("\nThe seeds' design: not measured, LECTERN_BENCH_SEED_PYTHON is not set");
+        } else {
+            compare_with_seed_design(lectern).await?;
+        }
+    }
     Ok(())
 }
 
-fn tempfile_dir() -> Result<std::path::PathBuf, Failure> {
-    let dir = std::env::temp_dir().join(format!("lectern-bench-{}", std::process::id()));
+/// Measures the seeds' design with the same load generator and events as Lectern's
+/// single-event ingest, and prints how many times faster Lectern is.
+async fn compare_with_seed_design(lectern: f64) -> Result<(), Failure> {
+    let seconds = env_number("LECTERN_BENCH_SECONDS", 10);
+    println!("\n== The seeds' design: FastAPI + SQLAlchemy on SQLite, uvicorn ==");
+    let dir = tempfile_dir("seed")?;
+    let server = start_seed_design(&dir).await;
+    let result = match server {
+        Ok(server) => single_ingest(&server, "", seconds).await,
+        Err(e) => Err(e),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let (ok, failed) = result?;
+    let rate = ok as f64 / seconds as f64;
+    println!(
+        "single-event ingest, {CONNECTIONS} keep-alive connections: {rate:.0} events/s ({ok} acknowledged, {failed} failed)"
+    );
+    println!(
+        "Lectern on SQLite, same load: {lectern:.0} events/s, {:.1}× the seeds' design",
+        lectern / rate
+    );
+    Ok(())
+}
+
+fn tempfile_dir(name: &str) -> Result<std::path::PathBuf, Failure> {
+    let dir = std::env::temp_dir().join(format!("lectern-bench-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
@@ -155,20 +190,61 @@ async fn start_server(url: &str) -> Result<Server, Failure> {
         .env("LECTERN_DB_MAX_CONNECTIONS", "16")
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
+    ready(
+        Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        },
+        "/health",
+    )
+    .await
+}
+
+/// `server` once `GET path` succeeds, waiting up to 20 s.
+async fn ready(server: Server, path: &str) -> Result<Server, Failure> {
     let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if let Ok(response) = client.get(format!("{}/health", server.base)).send().await
+    for _ in 0..400 {
+        if let Ok(response) = client.get(format!("{}{path}", server.base)).send().await
             && response.status().is_success()
         {
             return Ok(server);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Err("the server did not become healthy within 10 s".into())
+    Err("the server did not become ready within 20 s".into())
+}
+
+/// The seeds' own design (`bench/seed/app.py`: FastAPI, SQLAlchemy, SQLite, uvicorn as
+/// seed 001 runs it), started with the Python in `LECTERN_BENCH_SEED_PYTHON`, which
+/// has `bench/seed/requirements.txt` installed (`scripts/bench.sh` sets it up).
+async fn start_seed_design(dir: &std::path::Path) -> Result<Server, Failure> {
+    let python = std::env::var("LECTERN_BENCH_SEED_PYTHON").map_err(|_| {
+        "LECTERN_BENCH_SEED_PYTHON is not set: run scripts/bench.sh, which installs the seeds' stack"
+    })?;
+    let app_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/seed");
+    let port = free_port()?;
+    let child = Command::new(&python)
+        .args([
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            app_dir,
+            "app:app",
+            "--host",
+            "127.0.0.1",
+        ])
+        .args(["--port", &port.to_string(), "--log-level", "warning"])
+        .env("SEED_DATABASE", dir.join("seed.db"))
+        .spawn()
+        .map_err(|e| format!("cannot start {python}: {e}"))?;
+    ready(
+        Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        },
+        "/openapi.json",
+    )
+    .await
 }
 
 /// A class, its ingest token, and its instructor's API token.
@@ -534,7 +610,8 @@ async fn batch_ingest(server: &Server, token: &str, total: u64) -> Result<f64, F
     Ok(stored as f64 / started.elapsed().as_secs_f64())
 }
 
-async fn run(name: &str, url: &str) -> Result<(), Failure> {
+/// Prints the §7 figures for one database; returns the single-event ingest rate.
+async fn run(name: &str, url: &str) -> Result<f64, Failure> {
     let seconds = env_number("LECTERN_BENCH_SECONDS", 10);
     let stored_target = env_number("LECTERN_BENCH_EVENTS", 1_000_000);
     println!("\n== {name} ==");
@@ -543,9 +620,9 @@ async fn run(name: &str, url: &str) -> Result<(), Failure> {
     let server = start_server(url).await?;
 
     let (ok, failed) = single_ingest(&server, &token, seconds).await?;
+    let single_rate = ok as f64 / seconds as f64;
     println!(
-        "single-event ingest, {CONNECTIONS} keep-alive connections: {:.0} events/s ({ok} acknowledged, {failed} failed)",
-        ok as f64 / seconds as f64
+        "single-event ingest, {CONNECTIONS} keep-alive connections: {single_rate:.0} events/s ({ok} acknowledged, {failed} failed)"
     );
 
     let (seconds_taken, ok, failures) = burst(&server, &token).await?;
@@ -608,5 +685,5 @@ async fn run(name: &str, url: &str) -> Result<(), Failure> {
         "server memory with {STUDENTS} students and 100 dashboards: RSS {rss:.1} MiB (peak during the run {peak:.1} MiB)"
     );
     drop(dashboards);
-    Ok(())
+    Ok(single_rate)
 }

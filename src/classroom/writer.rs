@@ -3,10 +3,16 @@
 //! request once it has committed, and then tells the dashboards (in commit order).
 //!
 //! Per transaction the write is lean: events, newly completed cells, and counters per
-//! student, per notebook and per minute (summed in memory first) are each written many
-//! rows per statement, so the dashboard never has to scan events.
+//! student, per notebook and per minute (summed in memory first), so the dashboard never
+//! has to scan events. On SQLite the writer owns a connection on its own thread and runs
+//! a transaction as one blocking call ([`sqlite`]); on PostgreSQL it writes many rows per
+//! statement through the pool ([`postgres`]). What a batch changes is worked out here,
+//! the same for both.
 
-use std::collections::HashMap;
+mod postgres;
+mod sqlite;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -16,7 +22,6 @@ use super::event::{CellEvent, EventKind};
 use super::live::{Hub, Update};
 use super::model::{LiveStatus, StudentState};
 use crate::db::Db;
-use crate::db_run;
 
 /// Most events one transaction takes; more wait for the next one.
 const MAX_BATCH_EVENTS: usize = 5_000;
@@ -27,9 +32,29 @@ const QUEUE: usize = 4_096;
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum WriteError {
     #[error("database: {0}")]
-    Database(Arc<sqlx::Error>),
+    Database(Arc<str>),
     #[error("the event writer has stopped")]
     Stopped,
+}
+
+/// Why a transaction failed, from either database's driver.
+#[derive(Debug, thiserror::Error)]
+enum StoreError {
+    #[error(transparent)]
+    Postgres(#[from] sqlx::Error),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("student {0} is no longer the remembered student")]
+    StaleStudent(i64),
+}
+
+/// Why the writer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database for the event writer: {0}")]
+    Open(#[from] rusqlite::Error),
+    #[error("cannot start the event writer's thread: {0}")]
+    Thread(#[from] std::io::Error),
 }
 
 #[derive(Debug)]
@@ -46,12 +71,31 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `db`, announcing stored events on `hub`. It ends once
-    /// every handle is dropped and the queue is empty, so nothing accepted is lost.
-    pub fn start(db: Db, hub: Arc<Hub>) -> Writer {
+    /// Starts the writer on `db`, announcing stored events on `hub`: on SQLite a thread
+    /// with its own connection to the file, on PostgreSQL a task on the pool. It ends
+    /// once every handle is dropped and the queue is empty, so nothing accepted is lost.
+    pub fn start(db: Db, hub: Arc<Hub>) -> Result<Writer, StartError> {
         let (queue, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(run(db, hub, receiver));
-        Writer { queue }
+        match db {
+            Db::Sqlite { writer, .. } => {
+                let connection = sqlite::open(writer.connect_options().get_filename())?;
+                let storage = Storage::Sqlite(Box::new(connection));
+                // Blocking calls on a thread of its own: the runtime's workers stay free
+                // for requests. The loop waits without the runtime; the hub's delayed
+                // flushes are spawned on it.
+                let runtime = tokio::runtime::Handle::current();
+                std::thread::Builder::new()
+                    .name("lectern-event-writer".to_owned())
+                    .spawn(move || {
+                        let _runtime = runtime.enter();
+                        futures::executor::block_on(run(storage, hub, receiver))
+                    })?;
+            }
+            Db::Postgres(pool) => {
+                tokio::spawn(run(Storage::Postgres(pool), hub, receiver));
+            }
+        }
+        Ok(Writer { queue })
     }
 
     /// Stores `events` of `class_id`: their ids (`evt_<n>`) in order, once committed.
@@ -76,7 +120,26 @@ impl Writer {
     }
 }
 
-async fn run(db: Db, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
+/// Where transactions go.
+enum Storage {
+    Sqlite(Box<rusqlite::Connection>),
+    Postgres(sqlx::PgPool),
+}
+
+impl Storage {
+    async fn store(
+        &mut self,
+        memory: &mut Memory,
+        batch: &[(&str, &[CellEvent])],
+    ) -> Result<Stored, StoreError> {
+        match self {
+            Storage::Sqlite(connection) => sqlite::store(connection, memory, batch),
+            Storage::Postgres(pool) => postgres::store(pool, memory, batch).await,
+        }
+    }
+}
+
+async fn run(mut storage: Storage, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
     let mut memory = Memory::default();
     while let Some(first) = receiver.recv().await {
         let mut size = first.events.len();
@@ -94,19 +157,19 @@ async fn run(db: Db, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
             .iter()
             .map(|job| (job.class_id.as_str(), job.events.as_slice()))
             .collect();
-        let mut result = store(&db, &mut memory, &batch).await;
+        let mut result = storage.store(&mut memory, &batch).await;
         if result.is_err() {
             // What the writer remembers may be stale (a student deleted meanwhile, or
             // ids taken by another writer): forget it and try once more.
             memory = Memory::default();
-            result = store(&db, &mut memory, &batch).await;
+            result = storage.store(&mut memory, &batch).await;
         }
         if result.is_err() && jobs.len() > 1 {
             // Still failing: one request's events may be the cause. Store each request
             // alone, so the others are not refused with it.
             for job in jobs {
                 let one = [(job.class_id.as_str(), job.events.as_slice())];
-                let answer = match store(&db, &mut memory, &one).await {
+                let answer = match storage.store(&mut memory, &one).await {
                     Ok(stored) => {
                         for (class_id, updates) in stored.updates {
                             hub.publish(&class_id, updates);
@@ -116,7 +179,7 @@ async fn run(db: Db, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
                     Err(error) => {
                         tracing::error!(%error, "storing a request's cell events failed");
                         memory = Memory::default();
-                        Err(WriteError::Database(Arc::new(error)))
+                        Err(WriteError::Database(error.to_string().into()))
                     }
                 };
                 let _ = job.reply.send(answer);
@@ -136,7 +199,7 @@ async fn run(db: Db, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
             }
             Err(error) => {
                 tracing::error!(%error, events = size, "storing cell events failed");
-                let error = WriteError::Database(Arc::new(error));
+                let error = WriteError::Database(error.to_string().into());
                 for job in jobs {
                     let _ = job.reply.send(Err(error.clone()));
                 }
@@ -163,7 +226,8 @@ struct StudentDelta {
     last_error: Option<Option<String>>,
     notebook: String,
     last_at: Option<DateTime<Utc>>,
-    /// New executions, in order, for `cell_execution` messages.
+    /// New executions, in order, for `cell_execution` messages (indexes into
+    /// [`Changes::executions`]).
     executions_seen: Vec<usize>,
 }
 
@@ -190,50 +254,6 @@ fn unix_minute(at: DateTime<Utc>) -> i64 {
     at.timestamp().div_euclid(60)
 }
 
-/// Most rows per multi-row statement (parameters stay far below both databases' limits).
-const CHUNK: usize = 64;
-
-/// `rows` cut into chunks whose lengths are powers of two (largest first), each with
-/// its offset: a statement then has one of seven shapes per kind, prepared once and
-/// kept in the connection's statement cache, instead of a new one for every length.
-fn shaped<T>(rows: &[T]) -> Vec<(usize, &[T])> {
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    while start < rows.len() {
-        let left = rows.len() - start;
-        let size = if left >= CHUNK {
-            CHUNK
-        } else {
-            1 << left.ilog2()
-        };
-        chunks.push((start, &rows[start..start + size]));
-        start += size;
-    }
-    chunks
-}
-
-/// The multi-row statements, written once per kind and number of rows.
-#[derive(Default)]
-struct Statements {
-    written: HashMap<(&'static str, usize), String>,
-}
-
-impl Statements {
-    /// The statement `template` (its rows' place marked `{rows}`) for `rows` rows of
-    /// `columns` values, with PostgreSQL's casts per column when given.
-    fn get(
-        &mut self,
-        template: &'static str,
-        rows: usize,
-        columns: usize,
-        casts: Option<&[&str]>,
-    ) -> &str {
-        self.written
-            .entry((template, rows))
-            .or_insert_with(|| template.replace("{rows}", &placeholders(rows, columns, casts)))
-    }
-}
-
 /// A student as stored: id, name and team.
 type StoredStudent = (i64, String, Option<String>);
 
@@ -242,193 +262,98 @@ type StoredStudent = (i64, String, Option<String>);
 struct Memory {
     /// `(class, email)` → the student as stored.
     students: HashMap<(String, String), StoredStudent>,
-    /// SQLite: the next event id (this process is the file's only writer).
+    /// SQLite: the next event id (this writer is the only one to add events).
     next_id: Option<i64>,
-    statements: Statements,
+    /// PostgreSQL: its multi-row statements, written once per shape.
+    statements: postgres::Statements,
 }
 
-/// Placeholders for `rows` rows of `columns` values: `$n` with PostgreSQL's casts per
-/// column (`VALUES` lists in an `UPDATE … FROM` need them), or `?` for SQLite, which
-/// looks up each named parameter by a linear search (quadratic for a long statement).
-fn placeholders(rows: usize, columns: usize, casts: Option<&[&str]>) -> String {
-    (0..rows)
-        .map(|row| {
-            let values: Vec<String> = (0..columns)
-                .map(|col| match casts {
-                    Some(casts) => format!(
-                        "${}{}",
-                        row * columns + col + 1,
-                        casts.get(col).copied().unwrap_or("")
-                    ),
-                    None => "?".to_owned(),
-                })
-                .collect();
-            format!("({})", values.join(", "))
+/// The id of the student `event` names, when it is known (from `memory`, or `learned`
+/// earlier in this transaction) with the name and team the event gives; `None` means it
+/// must be inserted or updated first.
+fn known_student(
+    memory: &Memory,
+    learned: &HashMap<(String, String), StoredStudent>,
+    key: &(String, String),
+    event: &CellEvent,
+) -> Option<i64> {
+    learned
+        .get(key)
+        .or_else(|| memory.students.get(key))
+        .filter(|(_, name, team)| {
+            (event.user_name.is_empty() || event.user_name == *name)
+                && (event.team.is_none() || event.team == *team)
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .map(|(id, ..)| *id)
 }
 
-/// Ids for `count` new events: PostgreSQL's sequence (other instances may be writing),
-/// or SQLite's next numbers.
-async fn event_ids(db: &Db, memory: &mut Memory, count: usize) -> Result<Vec<i64>, sqlx::Error> {
-    match db {
-        Db::Postgres(pool) => {
-            sqlx::query_scalar(
-                "SELECT nextval(pg_get_serial_sequence('cell_events', 'id')) FROM generate_series(1, $1)",
-            )
-            .bind(count as i64)
-            .fetch_all(pool)
-            .await
-        }
-        Db::Sqlite { writer, .. } => {
-            let next = match memory.next_id {
-                Some(next) => next,
-                None => {
-                    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM cell_events")
-                        .fetch_one(writer)
-                        .await?;
-                    max.unwrap_or(0) + 1
-                }
-            };
-            memory.next_id = Some(next + count as i64);
-            Ok((next..next + count as i64).collect())
-        }
-    }
+/// An event sent before: its job and place there, and how to find its first id.
+struct Retry<'a> {
+    job: usize,
+    position: usize,
+    student: i64,
+    event_key: Option<&'a str>,
 }
 
-async fn store(
-    db: &Db,
-    memory: &mut Memory,
-    batch: &[(&str, &[CellEvent])],
-) -> Result<Stored, sqlx::Error> {
-    let now = Utc::now();
-    let postgres = matches!(db, Db::Postgres(_));
-    let no_casts: Option<&[&str]> = postgres.then_some(&[]);
-    let total: usize = batch.iter().map(|(_, events)| events.len()).sum();
-    let ids = event_ids(db, memory, total).await?;
-    db_run!(db.writer(), |pool| {
-        let mut tx = pool.begin().await?;
+/// What a transaction's new events change, summed per student, notebook and minute.
+#[derive(Default)]
+struct Changes<'a> {
+    /// Per job, each event's answer (`evt_<id>`); a retry's is filled in from `retries`.
+    ids: Vec<Vec<String>>,
+    retries: Vec<Retry<'a>>,
+    /// The students in the order of their first event.
+    order: Vec<StudentKey>,
+    deltas: HashMap<StudentKey, StudentDelta>,
+    /// `(student, notebook)` → `(class, delta)`.
+    notebooks: HashMap<(i64, String), (String, NotebookDelta)>,
+    /// `(class, unix minute)` → `(executions, errors)`.
+    minutes: HashMap<(String, i64), (i64, i64)>,
+    /// Cells run successfully in this transaction: `(student, notebook, cell)`, once each.
+    completed_cells: Vec<(i64, &'a str, &'a str)>,
+    /// The new executions, in order.
+    executions: Vec<&'a CellEvent>,
+}
 
-        // Each student's id: remembered, or inserted (or renamed) first.
-        let mut learned: HashMap<(String, String), StoredStudent> = HashMap::new();
-        // Whom each id must be, to catch an id SQLite gave again after a deletion.
-        let mut expected: HashMap<i64, (String, String)> = HashMap::new();
-        let mut student_of = Vec::with_capacity(total);
-        for (class_id, events) in batch {
-            for event in events.iter() {
-                let key = ((*class_id).to_owned(), event.email.clone());
-                let known = learned.get(&key).or_else(|| memory.students.get(&key));
-                let current = known.filter(|(_, name, team)| {
-                    (event.user_name.is_empty() || event.user_name == *name)
-                        && (event.team.is_none() || event.team == *team)
-                });
-                let id = match current {
-                    Some((id, ..)) => *id,
-                    None => {
-                        let (id, name, team): StoredStudent = sqlx::query_as(
-                            "INSERT INTO classroom_students (class_id, email, name, team, created_at) \
-                             VALUES ($1, $2, $3, $4, $5) \
-                             ON CONFLICT (class_id, email) DO UPDATE SET \
-                             name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE classroom_students.name END, \
-                             team = COALESCE(excluded.team, classroom_students.team) \
-                             RETURNING id, name, team",
-                        )
-                        .bind(*class_id)
-                        .bind(&event.email)
-                        .bind(&event.user_name)
-                        .bind(&event.team)
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        learned.insert(key.clone(), (id, name, team));
-                        id
-                    }
-                };
-                expected.insert(id, key);
-                student_of.push(id);
-            }
-        }
-
-        // The events, many per statement, under ids chosen here so that the stored ones
-        // are known by id.
-        let flat: Vec<(&str, &CellEvent)> = batch
-            .iter()
-            .flat_map(|(class_id, events)| events.iter().map(move |e| (*class_id, e)))
-            .collect();
-        let mut inserted: std::collections::HashSet<i64> = std::collections::HashSet::new();
-        for (start, chunk) in shaped(&flat) {
-            let sql = memory.statements.get(
-                "INSERT INTO cell_events (id, student_id, event_key, kind, notebook_path, cell_id, cell_type, \
-                 execution_count, failed, error_type, error_message, code, output, truncated, execution_ms, \
-                 occurred_at, received_at) VALUES {rows} \
-                 ON CONFLICT (student_id, event_key) DO NOTHING RETURNING id",
-                chunk.len(),
-                17,
-                no_casts,
-            );
-            let mut query = sqlx::query_scalar::<_, i64>(sql);
-            for (offset, (_, event)) in chunk.iter().enumerate() {
-                query = query
-                    .bind(ids[start + offset])
-                    .bind(student_of[start + offset])
-                    .bind(&event.event_key)
-                    .bind(event.kind.as_str())
-                    .bind(&event.notebook_path)
-                    .bind(&event.cell_id)
-                    .bind(&event.cell_type)
-                    .bind(event.execution_count)
-                    .bind(event.failed)
-                    .bind(&event.error_type)
-                    .bind(&event.error_message)
-                    .bind(&event.code)
-                    .bind(&event.output)
-                    .bind(event.truncated)
-                    .bind(event.execution_ms)
-                    .bind(event.occurred_at)
-                    .bind(now);
-            }
-            inserted.extend(query.fetch_all(&mut *tx).await?);
-        }
-
-        let mut all_ids = Vec::with_capacity(batch.len());
-        let mut order: Vec<StudentKey> = Vec::new();
-        let mut deltas: HashMap<StudentKey, StudentDelta> = HashMap::new();
-        let mut notebooks: HashMap<(i64, String), (String, NotebookDelta)> = HashMap::new();
-        let mut minutes: HashMap<(String, i64), (i64, i64)> = HashMap::new();
-        let mut completed_cells: Vec<(i64, &str, &str)> = Vec::new();
-        let mut completed_seen: std::collections::HashSet<(i64, &str, &str)> =
-            std::collections::HashSet::new();
-        let mut executions: Vec<(StudentKey, &CellEvent)> = Vec::new();
+impl<'a> Changes<'a> {
+    /// Sums up `batch`, whose events got `ids` and belong to `student_of`; only those in
+    /// `inserted` are new.
+    fn of(
+        batch: &[(&str, &'a [CellEvent])],
+        ids: &[i64],
+        student_of: &[i64],
+        inserted: &HashSet<i64>,
+        now: DateTime<Utc>,
+    ) -> Changes<'a> {
+        let mut changes = Changes::default();
+        let mut completed_seen: HashSet<(i64, &str, &str)> = HashSet::new();
         let mut index = 0;
-        for (class_id, events) in batch {
+        for (job, (class_id, events)) in batch.iter().enumerate() {
             let mut job_ids = Vec::with_capacity(events.len());
-            for event in events.iter() {
+            for (position, event) in events.iter().enumerate() {
                 let (id, student) = (ids[index], student_of[index]);
                 index += 1;
                 if !inserted.contains(&id) {
-                    // A retry: answer the id the event was first stored under.
-                    let first: i64 = sqlx::query_scalar(
-                        "SELECT id FROM cell_events WHERE student_id = $1 AND event_key = $2",
-                    )
-                    .bind(student)
-                    .bind(&event.event_key)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    job_ids.push(format!("evt_{first}"));
+                    changes.retries.push(Retry {
+                        job,
+                        position,
+                        student,
+                        event_key: event.event_key.as_deref(),
+                    });
+                    job_ids.push(String::new());
                     continue;
                 }
                 job_ids.push(format!("evt_{id}"));
                 // A student's clock may run ahead: activity is never later than arrival.
                 let at = event.occurred_at.min(now);
                 let key = ((*class_id).to_owned(), student);
-                let delta = deltas.entry(key.clone()).or_insert_with(|| {
-                    order.push(key.clone());
+                let delta = changes.deltas.entry(key.clone()).or_insert_with(|| {
+                    changes.order.push(key.clone());
                     StudentDelta::default()
                 });
                 delta.notebook = event.notebook_path.clone();
                 delta.last_at = delta.last_at.max(Some(at));
-                let notebook = &mut notebooks
+                let notebook = &mut changes
+                    .notebooks
                     .entry((student, event.notebook_path.clone()))
                     .or_insert_with(|| ((*class_id).to_owned(), NotebookDelta::default()))
                     .1;
@@ -438,7 +363,8 @@ async fn store(
                 }
                 delta.executions += 1;
                 notebook.executions += 1;
-                let minute = minutes
+                let minute = changes
+                    .minutes
                     .entry(((*class_id).to_owned(), unix_minute(at)))
                     .or_default();
                 minute.0 += 1;
@@ -457,166 +383,39 @@ async fn store(
                         event.cell_id.as_str(),
                     );
                     if completed_seen.insert(cell) {
-                        completed_cells.push(cell);
+                        changes.completed_cells.push(cell);
                     }
                 }
-                delta.executions_seen.push(executions.len());
-                executions.push((key, event));
+                delta.executions_seen.push(changes.executions.len());
+                changes.executions.push(event);
             }
-            all_ids.push(job_ids);
+            changes.ids.push(job_ids);
         }
+        changes
+    }
 
-        // Cells run successfully for the first time move their notebook's completion.
-        for (_, chunk) in shaped(&completed_cells) {
-            let sql = memory.statements.get(
-                "INSERT INTO student_cells (student_id, notebook_path, cell_id) VALUES {rows} \
-                 ON CONFLICT DO NOTHING RETURNING student_id, notebook_path",
-                chunk.len(),
-                3,
-                no_casts,
-            );
-            let mut query = sqlx::query_as::<_, (i64, String)>(sql);
-            for (student, path, cell) in chunk {
-                query = query.bind(student).bind(*path).bind(*cell);
-            }
-            for (student, path) in query.fetch_all(&mut *tx).await? {
-                if let Some((_, notebook)) = notebooks.get_mut(&(student, path)) {
-                    notebook.cells_ok += 1;
-                }
-            }
-        }
+    /// Each `(class, notebook)` now current for one of the students, once.
+    fn current_notebooks(&self) -> Vec<(String, String)> {
+        let mut seen = HashSet::new();
+        self.order
+            .iter()
+            .map(|key| (key.0.clone(), self.deltas[key].notebook.clone()))
+            .filter(|notebook| seen.insert(notebook.clone()))
+            .collect()
+    }
 
-        let minute_rows: Vec<_> = minutes.iter().collect();
-        for (_, chunk) in shaped(&minute_rows) {
-            let sql = memory.statements.get(
-                "INSERT INTO class_activity (class_id, minute, executions, errors) VALUES {rows} \
-                 ON CONFLICT (class_id, minute) DO UPDATE SET \
-                 executions = class_activity.executions + excluded.executions, \
-                 errors = class_activity.errors + excluded.errors",
-                chunk.len(),
-                4,
-                no_casts,
-            );
-            let mut query = sqlx::query(sql);
-            for ((class_id, minute), (count, errors)) in chunk {
-                query = query.bind(class_id).bind(minute).bind(count).bind(errors);
-            }
-            query.execute(&mut *tx).await?;
-        }
-
-        let notebook_rows: Vec<_> = notebooks.iter().collect();
-        let mut cells_ok: HashMap<(i64, String), i64> = HashMap::new();
-        for (_, chunk) in shaped(&notebook_rows) {
-            let sql = memory.statements.get(
-                "INSERT INTO student_notebooks (student_id, class_id, notebook_path, executions, cells_ok, last_at) \
-                 VALUES {rows} ON CONFLICT (student_id, notebook_path) DO UPDATE SET \
-                 executions = student_notebooks.executions + excluded.executions, \
-                 cells_ok = student_notebooks.cells_ok + excluded.cells_ok, \
-                 last_at = CASE WHEN excluded.last_at > student_notebooks.last_at \
-                 THEN excluded.last_at ELSE student_notebooks.last_at END \
-                 RETURNING student_id, notebook_path, cells_ok",
-                chunk.len(),
-                6,
-                no_casts,
-            );
-            let mut query = sqlx::query_as::<_, (i64, String, i64)>(sql);
-            for ((student, path), (class_id, delta)) in chunk {
-                query = query
-                    .bind(student)
-                    .bind(class_id)
-                    .bind(path)
-                    .bind(delta.executions)
-                    .bind(delta.cells_ok)
-                    .bind(delta.last_at.unwrap_or(now));
-            }
-            for (student, path, ok) in query.fetch_all(&mut *tx).await? {
-                cells_ok.insert((student, path), ok);
-            }
-        }
-
-        // Every touched student's counters in few statements, their new rows returned.
-        let casts: Option<&[&str]> = postgres.then_some(&[
-            "::bigint",
-            "::bigint",
-            "::bigint",
-            "::boolean",
-            "::bigint",
-            "::boolean",
-            "::text",
-            "::text",
-            "::timestamptz",
-        ]);
-        let mut rows: HashMap<i64, StudentRow> = HashMap::new();
-        for (_, chunk) in shaped(&order) {
-            let sql = memory.statements.get(
-                "UPDATE classroom_students SET \
-                 executions = classroom_students.executions + v.column2, \
-                 errors = classroom_students.errors + v.column3, \
-                 error_streak = CASE WHEN v.column4 THEN v.column5 ELSE classroom_students.error_streak + v.column5 END, \
-                 last_error = CASE WHEN v.column6 THEN v.column7 ELSE classroom_students.last_error END, \
-                 current_notebook = v.column8, \
-                 last_activity_at = CASE WHEN classroom_students.last_activity_at IS NULL \
-                 OR classroom_students.last_activity_at < v.column9 THEN v.column9 \
-                 ELSE classroom_students.last_activity_at END, \
-                 version = classroom_students.version + 1 \
-                 FROM (VALUES {rows}) AS v WHERE classroom_students.id = v.column1 \
-                 RETURNING id, class_id, email, name, team, current_notebook, last_activity_at, executions, \
-                 errors, error_streak, last_error, version, help_open",
-                chunk.len(),
-                9,
-                casts,
-            );
-            let mut query = sqlx::query_as::<_, UpdatedStudent>(sql);
-            for key in chunk {
-                let delta = &deltas[key];
-                let (has_last, last_error) = match &delta.last_error {
-                    Some(error) => (true, error.clone()),
-                    None => (false, None),
-                };
-                query = query
-                    .bind(key.1)
-                    .bind(delta.executions)
-                    .bind(delta.errors)
-                    .bind(delta.succeeded)
-                    .bind(delta.trailing_errors)
-                    .bind(has_last)
-                    .bind(last_error)
-                    .bind(&delta.notebook)
-                    .bind(delta.last_at.unwrap_or(now));
-            }
-            for UpdatedStudent { class_id, row } in query.fetch_all(&mut *tx).await? {
-                if expected.get(&row.id) != Some(&(class_id, row.email.clone())) {
-                    return Err(sqlx::Error::Protocol(format!(
-                        "student {} is no longer the remembered student",
-                        row.id
-                    )));
-                }
-                rows.insert(row.id, row);
-            }
-        }
-
-        // The most cells anyone has completed in each notebook now current.
-        let mut best: HashMap<(String, String), i64> = HashMap::new();
-        for key in &order {
-            let notebook_key = (key.0.clone(), deltas[key].notebook.clone());
-            if best.contains_key(&notebook_key) {
-                continue;
-            }
-            let value: Option<i64> = sqlx::query_scalar(
-                "SELECT MAX(cells_ok) FROM student_notebooks WHERE class_id = $1 AND notebook_path = $2",
-            )
-            .bind(&notebook_key.0)
-            .bind(&notebook_key.1)
-            .fetch_one(&mut *tx)
-            .await?;
-            best.insert(notebook_key, value.unwrap_or(0));
-        }
-        tx.commit().await?;
-        memory.students.extend(learned);
-
+    /// The live messages per class, from the students' rows after the update, each one's
+    /// completed cells in its current notebook, and the class's best there.
+    fn updates(
+        &self,
+        mut rows: HashMap<i64, StudentRow>,
+        cells_ok: &HashMap<(i64, String), i64>,
+        best: &HashMap<(String, String), i64>,
+        now: DateTime<Utc>,
+    ) -> Vec<(String, Vec<Update>)> {
         let mut updates: Vec<(String, Vec<Update>)> = Vec::new();
-        for key in &order {
-            let (Some(delta), Some(row)) = (deltas.get(key), rows.remove(&key.1)) else {
+        for key in &self.order {
+            let (Some(delta), Some(row)) = (self.deltas.get(key), rows.remove(&key.1)) else {
                 continue;
             };
             let own = cells_ok
@@ -640,7 +439,7 @@ async fn store(
                 list.push(Update::Progress(state.clone()));
             }
             for index in &delta.executions_seen {
-                let event = executions[*index].1;
+                let event = self.executions[*index];
                 list.push(Update::Execution {
                     student: state.clone(),
                     notebook_path: event.notebook_path.clone(),
@@ -652,23 +451,36 @@ async fn store(
                 });
             }
         }
-        Ok(Stored {
-            ids: all_ids,
-            updates,
-        })
-    })
+        updates
+    }
 }
 
-/// A student's row after the counters' update, with its class.
-#[derive(sqlx::FromRow)]
-struct UpdatedStudent {
+impl StudentDelta {
+    /// The last error to store: `(whether to replace it, the new one)`.
+    fn last_error(&self) -> (bool, Option<String>) {
+        match &self.last_error {
+            Some(error) => (true, error.clone()),
+            None => (false, None),
+        }
+    }
+}
+
+/// Checks that an updated row is the student the writer took it for: SQLite may give a
+/// deleted student's id again.
+fn check_student(
+    expected: &HashMap<i64, (String, String)>,
     class_id: String,
-    #[sqlx(flatten)]
-    row: StudentRow,
+    row: &StudentRow,
+) -> Result<(), StoreError> {
+    if expected.get(&row.id) == Some(&(class_id, row.email.clone())) {
+        Ok(())
+    } else {
+        Err(StoreError::StaleStudent(row.id))
+    }
 }
 
 /// A `classroom_students` row as the dashboard reads it (also from a JSON array of its
-/// columns in this order).
+/// columns in this order, and by the SQLite writer in this order).
 #[derive(sqlx::FromRow, serde::Deserialize)]
 pub struct StudentRow {
     pub id: i64,

@@ -85,6 +85,8 @@ pub enum StartError {
     Leptos(String),
     #[error("cannot prepare the demo class: {0}")]
     Demo(String),
+    #[error(transparent)]
+    Writer(#[from] crate::classroom::writer::StartError),
 }
 
 /// Connects and migrates the database and prepares the state for serving.
@@ -97,7 +99,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     };
     let leptos_options = leptos_options(&config)?;
     let live = Arc::new(crate::classroom::live::Hub::starting_now());
-    let writer = crate::classroom::writer::Writer::start(db.clone(), live.clone());
+    let writer = crate::classroom::writer::Writer::start(db.clone(), live.clone())?;
     let event_limit = Arc::new(crate::classroom::limit::StudentLimiter::new(
         config.events_per_student_minute,
     ));

@@ -1,0 +1,286 @@
+//! The writer's transactions on SQLite. The writer owns a connection to the file on its
+//! own thread, and a transaction is one blocking call of single-row statements, each
+//! prepared once and kept: nothing crosses threads per statement, and SQLite's own cost
+//! per row is a few microseconds.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, Row, TransactionBehavior, params};
+
+use super::{
+    Changes, Memory, StoreError, Stored, StoredStudent, StudentRow, check_student, known_student,
+};
+use crate::classroom::event::CellEvent;
+
+/// Opens the writer's connection to the file the pools use (already in WAL mode), with
+/// the pools' settings.
+pub(super) fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    connection.busy_timeout(Duration::from_secs(5))?;
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.pragma_update(None, "foreign_keys", true)?;
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(connection)
+}
+
+/// A time as sqlx writes it to SQLite, so that both compare and read back alike.
+fn text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+/// A time read back: RFC 3339, or SQLite's own `YYYY-MM-DD HH:MM:SS` form.
+fn time(row: &Row, column: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let Some(value) = row.get::<_, Option<String>>(column)? else {
+        return Ok(None);
+    };
+    DateTime::parse_from_rfc3339(&value)
+        .map(|at| at.with_timezone(&Utc))
+        .or_else(|_| NaiveDateTime::parse_from_str(&value, "%F %T%.f").map(|at| at.and_utc()))
+        .map(Some)
+        .map_err(|error| {
+            rusqlite::Error::FromSqlConversionFailure(
+                column,
+                rusqlite::types::Type::Text,
+                error.into(),
+            )
+        })
+}
+
+/// A student's class and row, from the columns the update returns.
+fn student_row(row: &Row) -> rusqlite::Result<(String, StudentRow)> {
+    Ok((
+        row.get(1)?,
+        StudentRow {
+            id: row.get(0)?,
+            email: row.get(2)?,
+            name: row.get(3)?,
+            team: row.get(4)?,
+            current_notebook: row.get(5)?,
+            last_activity_at: time(row, 6)?,
+            executions: row.get(7)?,
+            errors: row.get(8)?,
+            error_streak: row.get(9)?,
+            last_error: row.get(10)?,
+            version: row.get(11)?,
+            help_open: row.get(12)?,
+        },
+    ))
+}
+
+/// Stores `batch` in one transaction.
+pub(super) fn store(
+    connection: &mut Connection,
+    memory: &mut Memory,
+    batch: &[(&str, &[CellEvent])],
+) -> Result<Stored, StoreError> {
+    let now = Utc::now();
+    let now_text = text(now);
+    let total: usize = batch.iter().map(|(_, events)| events.len()).sum();
+    // Immediate: the write lock is taken (or waited for) before anything is read.
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Ids chosen here, so that the stored events are known by id; this writer is the
+    // only one to add events.
+    let next = match memory.next_id {
+        Some(next) => next,
+        None => tx.query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM cell_events",
+            [],
+            |row| row.get(0),
+        )?,
+    };
+    let ids: Vec<i64> = (next..next + total as i64).collect();
+
+    // Each student's id: remembered, or inserted (or renamed) first.
+    let mut learned: HashMap<(String, String), StoredStudent> = HashMap::new();
+    // Whom each id must be, to catch an id SQLite gave again after a deletion.
+    let mut expected: HashMap<i64, (String, String)> = HashMap::new();
+    let mut student_of = Vec::with_capacity(total);
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO classroom_students (class_id, email, name, team, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (class_id, email) DO UPDATE SET \
+         name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE classroom_students.name END, \
+         team = COALESCE(excluded.team, classroom_students.team) \
+         RETURNING id, name, team",
+    )?;
+    for (class_id, events) in batch {
+        for event in events.iter() {
+            let key = ((*class_id).to_owned(), event.email.clone());
+            let id = match known_student(memory, &learned, &key, event) {
+                Some(id) => id,
+                None => {
+                    let stored: StoredStudent = upsert.query_row(
+                        params![class_id, event.email, event.user_name, event.team, now_text],
+                        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                    )?;
+                    let id = stored.0;
+                    learned.insert(key.clone(), stored);
+                    id
+                }
+            };
+            expected.insert(id, key);
+            student_of.push(id);
+        }
+    }
+    drop(upsert);
+
+    let mut inserted: HashSet<i64> = HashSet::with_capacity(total);
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO cell_events (id, student_id, event_key, kind, notebook_path, cell_id, cell_type, \
+         execution_count, failed, error_type, error_message, code, output, truncated, execution_ms, \
+         occurred_at, received_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
+         ON CONFLICT (student_id, event_key) DO NOTHING",
+    )?;
+    let events = batch.iter().flat_map(|(_, events)| events.iter());
+    for (index, event) in events.enumerate() {
+        let changed = insert.execute(params![
+            ids[index],
+            student_of[index],
+            event.event_key,
+            event.kind.as_str(),
+            event.notebook_path,
+            event.cell_id,
+            event.cell_type,
+            event.execution_count,
+            event.failed,
+            event.error_type,
+            event.error_message,
+            event.code,
+            event.output,
+            event.truncated,
+            event.execution_ms,
+            text(event.occurred_at),
+            now_text,
+        ])?;
+        if changed == 1 {
+            inserted.insert(ids[index]);
+        }
+    }
+    drop(insert);
+
+    let mut changes = Changes::of(batch, &ids, &student_of, &inserted, now);
+    if !changes.retries.is_empty() {
+        let mut first = tx.prepare_cached(
+            "SELECT id FROM cell_events WHERE student_id = ?1 AND event_key = ?2",
+        )?;
+        for retry in &changes.retries {
+            let id: i64 =
+                first.query_row(params![retry.student, retry.event_key], |row| row.get(0))?;
+            changes.ids[retry.job][retry.position] = format!("evt_{id}");
+        }
+    }
+
+    // Cells run successfully for the first time move their notebook's completion.
+    let mut cell = tx.prepare_cached(
+        "INSERT INTO student_cells (student_id, notebook_path, cell_id) VALUES (?1, ?2, ?3) \
+         ON CONFLICT DO NOTHING",
+    )?;
+    for (student, path, cell_id) in &changes.completed_cells {
+        if cell.execute(params![student, path, cell_id])? == 1
+            && let Some((_, notebook)) = changes.notebooks.get_mut(&(*student, (*path).to_owned()))
+        {
+            notebook.cells_ok += 1;
+        }
+    }
+    drop(cell);
+
+    let mut minute = tx.prepare_cached(
+        "INSERT INTO class_activity (class_id, minute, executions, errors) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (class_id, minute) DO UPDATE SET \
+         executions = class_activity.executions + excluded.executions, \
+         errors = class_activity.errors + excluded.errors",
+    )?;
+    for ((class_id, at), (count, errors)) in &changes.minutes {
+        minute.execute(params![class_id, at, count, errors])?;
+    }
+    drop(minute);
+
+    let mut cells_ok: HashMap<(i64, String), i64> = HashMap::new();
+    let mut notebook = tx.prepare_cached(
+        "INSERT INTO student_notebooks (student_id, class_id, notebook_path, executions, cells_ok, last_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (student_id, notebook_path) DO UPDATE SET \
+         executions = student_notebooks.executions + excluded.executions, \
+         cells_ok = student_notebooks.cells_ok + excluded.cells_ok, \
+         last_at = CASE WHEN excluded.last_at > student_notebooks.last_at \
+         THEN excluded.last_at ELSE student_notebooks.last_at END \
+         RETURNING cells_ok",
+    )?;
+    for ((student, path), (class_id, delta)) in &changes.notebooks {
+        let ok: i64 = notebook.query_row(
+            params![
+                student,
+                class_id,
+                path,
+                delta.executions,
+                delta.cells_ok,
+                text(delta.last_at.unwrap_or(now)),
+            ],
+            |row| row.get(0),
+        )?;
+        cells_ok.insert((*student, path.clone()), ok);
+    }
+    drop(notebook);
+
+    // Every touched student's counters, and their new rows for the dashboards.
+    let mut rows: HashMap<i64, StudentRow> = HashMap::with_capacity(changes.order.len());
+    let mut update = tx.prepare_cached(
+        "UPDATE classroom_students SET \
+         executions = executions + ?2, \
+         errors = errors + ?3, \
+         error_streak = CASE WHEN ?4 THEN ?5 ELSE error_streak + ?5 END, \
+         last_error = CASE WHEN ?6 THEN ?7 ELSE last_error END, \
+         current_notebook = ?8, \
+         last_activity_at = CASE WHEN last_activity_at IS NULL OR last_activity_at < ?9 \
+         THEN ?9 ELSE last_activity_at END, \
+         version = version + 1 \
+         WHERE id = ?1 \
+         RETURNING id, class_id, email, name, team, current_notebook, last_activity_at, executions, \
+         errors, error_streak, last_error, version, help_open",
+    )?;
+    for key in &changes.order {
+        let delta = &changes.deltas[key];
+        let (has_last, last_error) = delta.last_error();
+        let (class_id, row) = update.query_row(
+            params![
+                key.1,
+                delta.executions,
+                delta.errors,
+                delta.succeeded,
+                delta.trailing_errors,
+                has_last,
+                last_error,
+                delta.notebook,
+                text(delta.last_at.unwrap_or(now)),
+            ],
+            student_row,
+        )?;
+        check_student(&expected, class_id, &row)?;
+        rows.insert(row.id, row);
+    }
+    drop(update);
+
+    // The most cells anyone has completed in each notebook now current.
+    let mut best: HashMap<(String, String), i64> = HashMap::new();
+    let mut most = tx.prepare_cached(
+        "SELECT MAX(cells_ok) FROM student_notebooks WHERE class_id = ?1 AND notebook_path = ?2",
+    )?;
+    for current in changes.current_notebooks() {
+        let value: Option<i64> = most.query_row(params![current.0, current.1], |row| row.get(0))?;
+        best.insert(current, value.unwrap_or(0));
+    }
+    drop(most);
+    tx.commit()?;
+    memory.students.extend(learned);
+    memory.next_id = Some(next + total as i64);
+    Ok(Stored {
+        updates: changes.updates(rows, &cells_ok, &best, now),
+        ids: changes.ids,
+    })
+}
