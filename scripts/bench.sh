@@ -11,12 +11,14 @@ cargo build --release --features ssr --bin lectern --bin lectern-bench
 
 # The seeds' stack (FastAPI, SQLAlchemy, uvicorn from PyPI) in its own virtualenv.
 if [ $# -eq 0 ] || [[ " $* " == *" seed "* ]]; then
-  venv="${LECTERN_SEED_VENV:-$HOME/.cache/lectern/seed-venv}"
-  if ! "$venv/bin/python" -c 'import fastapi, sqlalchemy, uvicorn' 2>/dev/null; then
-    echo "bench.sh: installing the seeds' stack into $venv" >&2
-    rm -rf "$venv" && python3 -m venv "$venv"
-    "$venv/bin/pip" install -q -r bench/seed/requirements.txt
+  venv="$HOME/.cache/lectern/seed-venv"
+  if "$venv/bin/python" -c 'import fastapi, sqlalchemy, uvicorn' 2>/dev/null \
+    || { echo "bench.sh: installing the seeds' stack into $venv" >&2 \
+      && rm -rf "$venv" && python3 -m venv "$venv" \
+      && "$venv/bin/pip" install -q -r bench/seed/requirements.txt; }; then
+    export LECTERN_BENCH_SEED_PYTHON="$venv/bin/python"
+  else
+    echo "bench.sh: could not install the seeds' stack (python3-venv and PyPI needed); it is not measured" >&2
   fi
-  export LECTERN_BENCH_SEED_PYTHON="$venv/bin/python"
 fi
 "${CARGO_TARGET_DIR:-target}/release/lectern-bench" "$@"

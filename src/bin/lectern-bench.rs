@@ -108,6 +108,9 @@ async fn compare_with_seed_design(lectern: f64) -> Result<(), Failure> {
     };
     let _ = std::fs::remove_dir_all(&dir);
     let (ok, failed) = result?;
+    if ok == 0 {
+        return Err(format!("the seeds' design acknowledged no event ({failed} failed)").into());
+    }
     let rate = ok as f64 / seconds as f64;
     println!(
         "single-event ingest, {CONNECTIONS} keep-alive connections: {rate:.0} events/s ({ok} acknowledged, {failed} failed)"

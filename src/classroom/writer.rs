@@ -41,7 +41,7 @@ pub enum WriteError {
 #[derive(Debug, thiserror::Error)]
 enum StoreError {
     #[error(transparent)]
-    Postgres(#[from] sqlx::Error),
+    Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
     #[error("student {0} is no longer the remembered student")]
@@ -79,7 +79,10 @@ impl Writer {
         match db {
             Db::Sqlite { writer, .. } => {
                 let connection = sqlite::open(writer.connect_options().get_filename())?;
-                let storage = Storage::Sqlite(Box::new(connection));
+                let storage = Storage::Sqlite {
+                    connection: Box::new(connection),
+                    turns: writer,
+                };
                 // Blocking calls on a thread of its own: the runtime's workers stay free
                 // for requests. The loop waits without the runtime; the hub's delayed
                 // flushes are spawned on it.
@@ -122,7 +125,14 @@ impl Writer {
 
 /// Where transactions go.
 enum Storage {
-    Sqlite(Box<rusqlite::Connection>),
+    /// The writer's own connection, and the pool of the file's other writes: its one
+    /// connection is held during each transaction, so that those writes take turns with
+    /// the events' (first come, first served) instead of failing with "database is
+    /// locked" while the writer is busy.
+    Sqlite {
+        connection: Box<rusqlite::Connection>,
+        turns: sqlx::SqlitePool,
+    },
     Postgres(sqlx::PgPool),
 }
 
@@ -133,7 +143,10 @@ impl Storage {
         batch: &[(&str, &[CellEvent])],
     ) -> Result<Stored, StoreError> {
         match self {
-            Storage::Sqlite(connection) => sqlite::store(connection, memory, batch),
+            Storage::Sqlite { connection, turns } => {
+                let _turn = turns.acquire().await?;
+                sqlite::store(connection, memory, batch)
+            }
             Storage::Postgres(pool) => postgres::store(pool, memory, batch).await,
         }
     }

@@ -124,6 +124,9 @@ impl Db {
                 // The writer connects first so the file and WAL mode exist before readers open.
                 let writer = SqlitePoolOptions::new()
                     .max_connections(1)
+                    // A local file's connection does not go stale; the event writer
+                    // takes this connection for every transaction (a turn, not a ping).
+                    .test_before_acquire(false)
                     .acquire_timeout(settings.acquire_timeout)
                     .connect_with(options.clone())
                     .await?;
