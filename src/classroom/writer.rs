@@ -267,6 +267,16 @@ fn unix_minute(at: DateTime<Utc>) -> i64 {
     at.timestamp().div_euclid(60)
 }
 
+/// Adds a class's student, or renames it: `$1` class, `$2` email, `$3` name (empty
+/// keeps the stored one), `$4` team (none keeps it), `$5` now. Its id, name and team.
+/// (SQLite numbers `$n` parameters by first appearance, so they bind in this order.)
+const STUDENT_UPSERT: &str = "INSERT INTO classroom_students (class_id, email, name, team, created_at) \
+     VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (class_id, email) DO UPDATE SET \
+     name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE classroom_students.name END, \
+     team = COALESCE(excluded.team, classroom_students.team) \
+     RETURNING id, name, team";
+
 /// A student as stored: id, name and team.
 type StoredStudent = (i64, String, Option<String>);
 

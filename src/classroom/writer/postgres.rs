@@ -7,7 +7,8 @@ use chrono::Utc;
 use sqlx::PgPool;
 
 use super::{
-    Changes, Memory, StoreError, Stored, StoredStudent, StudentRow, check_student, known_student,
+    Changes, Memory, STUDENT_UPSERT, StoreError, Stored, StoredStudent, StudentRow, check_student,
+    known_student,
 };
 use crate::classroom::event::CellEvent;
 
@@ -105,21 +106,14 @@ pub(super) async fn store(
             let id = match known_student(memory, &learned, &key, event) {
                 Some(id) => id,
                 None => {
-                    let (id, name, team): StoredStudent = sqlx::query_as(
-                        "INSERT INTO classroom_students (class_id, email, name, team, created_at) \
-                         VALUES ($1, $2, $3, $4, $5) \
-                         ON CONFLICT (class_id, email) DO UPDATE SET \
-                         name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE classroom_students.name END, \
-                         team = COALESCE(excluded.team, classroom_students.team) \
-                         RETURNING id, name, team",
-                    )
-                    .bind(*class_id)
-                    .bind(&event.email)
-                    .bind(&event.user_name)
-                    .bind(&event.team)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    let (id, name, team): StoredStudent = sqlx::query_as(STUDENT_UPSERT)
+                        .bind(*class_id)
+                        .bind(&event.email)
+                        .bind(&event.user_name)
+                        .bind(&event.team)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     learned.insert(key.clone(), (id, name, team));
                     id
                 }

@@ -11,7 +11,8 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, Row, TransactionBehavior, params};
 
 use super::{
-    Changes, Memory, StoreError, Stored, StoredStudent, StudentRow, check_student, known_student,
+    Changes, Memory, STUDENT_UPSERT, StoreError, Stored, StoredStudent, StudentRow, check_student,
+    known_student,
 };
 use crate::classroom::event::CellEvent;
 
@@ -101,14 +102,7 @@ pub(super) fn store(
     // Whom each id must be, to catch an id SQLite gave again after a deletion.
     let mut expected: HashMap<i64, (String, String)> = HashMap::new();
     let mut student_of = Vec::with_capacity(total);
-    let mut upsert = tx.prepare_cached(
-        "INSERT INTO classroom_students (class_id, email, name, team, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (class_id, email) DO UPDATE SET \
-         name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE classroom_students.name END, \
-         team = COALESCE(excluded.team, classroom_students.team) \
-         RETURNING id, name, team",
-    )?;
+    let mut upsert = tx.prepare_cached(STUDENT_UPSERT)?;
     for (class_id, events) in batch {
         for event in events.iter() {
             let key = ((*class_id).to_owned(), event.email.clone());
