@@ -24,7 +24,48 @@ on_both_backends!(
     bad_input_gets_a_clear_4xx,
     status_history_has_durations_and_breaks_end_by_themselves,
     dashboards_and_students_hear_of_changes_live,
+    status_changes_take_turns_with_pouring_events,
 );
+
+/// While notebooks keep the event writer busy, every status change (a read, then a
+/// write, in one transaction) still succeeds: on SQLite the writes take turns.
+async fn status_changes_take_turns_with_pouring_events(app: TestApp) {
+    let (_, ingest) = class(&app, "help9").await;
+    let token = teacher_token(&app, "help9").await;
+    let stream = |stream: usize| {
+        let (app, ingest) = (&app, &ingest);
+        async move {
+            for round in 0..25 {
+                let batch: Vec<Value> = (0..40)
+                    .map(|n| {
+                        json!({
+                            "event_id": format!("{stream}-{round}-{n}"),
+                            "user_name": format!("Student {n}"),
+                            "email": format!("s{n}@example.edu"),
+                            "notebook_path": "lesson9.ipynb", "cell_id": format!("c{round}"),
+                            "code": "x = 1", "status": "success",
+                            "timestamp": Utc::now().to_rfc3339(),
+                        })
+                    })
+                    .collect();
+                let (status, body) = post_events(app, ingest, &json!(batch)).await;
+                assert_eq!(status, StatusCode::CREATED, "{body}");
+            }
+        }
+    };
+    let statuses = async {
+        for round in 0..40 {
+            let body = if round % 2 == 0 {
+                json!({"status": "break", "break_minutes": 5})
+            } else {
+                json!({"status": "available"})
+            };
+            let (status, answer) = put(&app, &token, "/api/v1/instructors/status", body).await;
+            assert_eq!(status, StatusCode::OK, "change {round}: {answer}");
+        }
+    };
+    tokio::join!(futures::future::join_all((0..4).map(stream)), statuses);
+}
 
 async fn send(
     app: &TestApp,
