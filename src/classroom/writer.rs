@@ -95,7 +95,8 @@ impl Writer {
                     })?;
             }
             Db::Postgres(pool) => {
-                tokio::spawn(run(Storage::Postgres(pool), hub, receiver));
+                let storage = Storage::Postgres(pool, postgres::Statements::default());
+                tokio::spawn(run(storage, hub, receiver));
             }
         }
         Ok(Writer { queue })
@@ -133,7 +134,9 @@ enum Storage {
         connection: Box<rusqlite::Connection>,
         turns: sqlx::SqlitePool,
     },
-    Postgres(sqlx::PgPool),
+    /// The pool, and the multi-row statements written so far (once per shape; they
+    /// never go stale, so they outlive a reset of the writer's memory).
+    Postgres(sqlx::PgPool, postgres::Statements),
 }
 
 impl Storage {
@@ -147,7 +150,9 @@ impl Storage {
                 let _turn = turns.acquire().await?;
                 sqlite::store(connection, memory, batch)
             }
-            Storage::Postgres(pool) => postgres::store(pool, memory, batch).await,
+            Storage::Postgres(pool, statements) => {
+                postgres::store(pool, statements, memory, batch).await
+            }
         }
     }
 }
@@ -287,8 +292,6 @@ struct Memory {
     students: HashMap<(String, String), StoredStudent>,
     /// SQLite: the next event id (this writer is the only one to add events).
     next_id: Option<i64>,
-    /// PostgreSQL: its multi-row statements, written once per shape.
-    statements: postgres::Statements,
 }
 
 /// The id of the student `event` names, when it is known (from `memory`, or `learned`

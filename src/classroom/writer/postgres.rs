@@ -81,6 +81,7 @@ struct UpdatedStudent {
 /// Stores `batch` in one transaction.
 pub(super) async fn store(
     pool: &PgPool,
+    statements: &mut Statements,
     memory: &mut Memory,
     batch: &[(&str, &[CellEvent])],
 ) -> Result<Stored, StoreError> {
@@ -128,7 +129,7 @@ pub(super) async fn store(
     let flat: Vec<&CellEvent> = batch.iter().flat_map(|(_, events)| events.iter()).collect();
     let mut inserted: HashSet<i64> = HashSet::new();
     for (start, chunk) in shaped(&flat) {
-        let sql = memory.statements.get(
+        let sql = statements.get(
             "INSERT INTO cell_events (id, student_id, event_key, kind, notebook_path, cell_id, cell_type, \
              execution_count, failed, error_type, error_message, code, output, truncated, execution_ms, \
              occurred_at, received_at) VALUES {rows} \
@@ -175,7 +176,7 @@ pub(super) async fn store(
 
     // Cells run successfully for the first time move their notebook's completion.
     for (_, chunk) in shaped(&changes.completed_cells) {
-        let sql = memory.statements.get(
+        let sql = statements.get(
             "INSERT INTO student_cells (student_id, notebook_path, cell_id) VALUES {rows} \
              ON CONFLICT DO NOTHING RETURNING student_id, notebook_path",
             chunk.len(),
@@ -195,7 +196,7 @@ pub(super) async fn store(
 
     let minute_rows: Vec<_> = changes.minutes.iter().collect();
     for (_, chunk) in shaped(&minute_rows) {
-        let sql = memory.statements.get(
+        let sql = statements.get(
             "INSERT INTO class_activity (class_id, minute, executions, errors) VALUES {rows} \
              ON CONFLICT (class_id, minute) DO UPDATE SET \
              executions = class_activity.executions + excluded.executions, \
@@ -214,7 +215,7 @@ pub(super) async fn store(
     let notebook_rows: Vec<_> = changes.notebooks.iter().collect();
     let mut cells_ok: HashMap<(i64, String), i64> = HashMap::new();
     for (_, chunk) in shaped(&notebook_rows) {
-        let sql = memory.statements.get(
+        let sql = statements.get(
             "INSERT INTO student_notebooks (student_id, class_id, notebook_path, executions, cells_ok, last_at) \
              VALUES {rows} ON CONFLICT (student_id, notebook_path) DO UPDATE SET \
              executions = student_notebooks.executions + excluded.executions, \
@@ -254,7 +255,7 @@ pub(super) async fn store(
     ];
     let mut rows: HashMap<i64, StudentRow> = HashMap::new();
     for (_, chunk) in shaped(&changes.order) {
-        let sql = memory.statements.get(
+        let sql = statements.get(
             "UPDATE classroom_students SET \
              executions = classroom_students.executions + v.column2, \
              errors = classroom_students.errors + v.column3, \
