@@ -104,11 +104,12 @@ async fn compare_with_seed_design(lectern: f64) -> Result<(), Failure> {
     let seconds = env_number("LECTERN_BENCH_SECONDS", 10);
     println!("\n== The seeds' design: FastAPI + SQLAlchemy on SQLite, uvicorn ==");
     let dir = tempfile_dir("seed")?;
-    let server = start_seed_design(&dir).await;
-    let result = match server {
-        Ok(server) => single_ingest(&server, "", SEED_CONNECTIONS, seconds).await,
-        Err(e) => Err(e),
-    };
+    // The server stops at the end of the block, before its folder is removed.
+    let result = async {
+        let server = start_seed_design(&dir).await?;
+        single_ingest(&server, "", SEED_CONNECTIONS, seconds).await
+    }
+    .await;
     let _ = std::fs::remove_dir_all(&dir);
     let (ok, failed) = result?;
     if ok == 0 {
