@@ -39,7 +39,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.ico" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
@@ -75,6 +75,15 @@ fn set_content_security_policy(options: &leptos::config::LeptosOptions) {
     }
 }
 
+/// A page's title as the browser's tab shows it.
+pub fn full_title(text: &str) -> String {
+    if text.is_empty() {
+        "Lectern".to_owned()
+    } else {
+        format!("{text} · Lectern")
+    }
+}
+
 /// The application: shared layout and the routes of every feature.
 #[component]
 pub fn App() -> impl IntoView {
@@ -86,9 +95,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/lectern.css" />
         // Titles are read by leptos_meta after the page's reactive arena is gone, so they
         // are plain text taken when the page renders, never reactive closures.
-        <Title formatter=|text: String| {
-            if text.is_empty() { "Lectern".to_owned() } else { format!("{text} · Lectern") }
-        } />
+        <Title formatter=|text: String| full_title(&text) />
         <Router>
             <Layout />
         </Router>
@@ -100,7 +107,6 @@ pub fn App() -> impl IntoView {
 fn Layout() -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
     provide_account();
-    crate::helpdesk::pages::provide_presence_changes();
     view! {
         <a
             href="#main"

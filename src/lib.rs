@@ -31,12 +31,13 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// Entry point of the WASM bundle: hydrates the server-rendered page.
+/// Entry point of the WASM bundle. Pages are server-rendered; only their islands (the
+/// live parts, marked `#[island]`) hydrate, each from the props the server wrote beside it.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
     // Lets people and browser tests tell a hydrated page from a server-rendered one.
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())

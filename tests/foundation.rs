@@ -18,6 +18,7 @@ on_both_backends!(
     oversized_api_body_is_a_json_413,
     choosing_a_language_without_javascript_sets_a_cookie_and_redirects_back,
     choosing_an_unknown_language_is_a_400,
+    a_form_post_comes_back_to_its_page_marked_with_its_outcome,
     security_headers_are_set,
     secret_key_is_generated_once_and_kept,
     concurrent_write_transactions_all_commit,
@@ -96,6 +97,12 @@ async fn home_page_is_server_rendered_with_hydration_script_and_csp_nonce(app: T
     );
     assert!(html.contains(r#"data-testid="database-status""#));
     assert!(html.contains("/pkg/lectern.js"), "hydration script missing");
+    // Only the live parts hydrate: here the time of the health check, with its props.
+    assert!(
+        html.contains(r#"<leptos-island data-component="RelativeTime_"#)
+            && html.contains(r#"data-props="{&quot;at&quot;:"#),
+        "the relative time is not an island"
+    );
     let nonce = csp
         .split("'nonce-")
         .nth(1)
@@ -222,6 +229,56 @@ async fn choosing_an_unknown_language_is_a_400(app: TestApp) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.headers().get("set-cookie").is_none());
+}
+
+async fn a_form_post_comes_back_to_its_page_marked_with_its_outcome(app: TestApp) {
+    // What a browser sends for a page's form (outside the islands, forms are plain posts).
+    let post =
+        |endpoint: &'static str, referer: String, form: &'static [(&'static str, &'static str)]| {
+            let request = common::client()
+                .post(app.url(&format!("/api/fn/{endpoint}")))
+                .header("accept", "text/html")
+                .header("referer", referer)
+                .form(form);
+            async move {
+                let response = request.send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::FOUND);
+                response.headers()["location"].to_str().unwrap().to_owned()
+            }
+        };
+    let language = &[("locale", "ja")];
+    let saved = post("set_locale", app.url("/profile?tab=1"), language).await;
+    let marked = app.url("/profile?tab=1&__saved=%2Fapi%2Ffn%2Fset_locale");
+    assert_eq!(saved, marked);
+    // A later failure drops the earlier success; the error travels as Leptos puts it.
+    let wrong = &[("email", "nobody@example.edu"), ("password", "Wrong1horse")];
+    let failed = post("login", saved, wrong).await;
+    assert!(
+        failed.starts_with(&app.url("/profile?tab=1&__path=")),
+        "{failed}"
+    );
+    assert!(
+        failed.contains("__err=") && !failed.contains("__saved"),
+        "{failed}"
+    );
+    // Succeeding again marks it once, without the old error.
+    assert_eq!(post("set_locale", failed, language).await, marked);
+    // The page reads the mark, each form for its own function only.
+    let email = "marked@example.edu";
+    let role = lectern::auth::model::Role::Student;
+    common::user(&app, email, "Mark", role, Some(common::PASSWORD)).await;
+    let client = common::sign_in(&app, email, common::PASSWORD).await;
+    let profile = |query: &'static str| {
+        let request = client
+            .get(app.url(&format!("/profile?{query}")))
+            .header("accept-language", "en");
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let changed = "Password changed.";
+    let html = profile("__saved=%2Fapi%2Ffn%2Fchange_password").await;
+    assert!(html.contains(changed), "{html:.300}");
+    let html = profile("__saved=%2Fapi%2Ffn%2Fset_locale").await;
+    assert!(!html.contains(changed));
 }
 
 async fn security_headers_are_set(app: TestApp) {

@@ -9,7 +9,7 @@ use super::admin_api::{CreateAccount, DeactivateUser, SetSignupPolicy, UpdateUse
 use super::model::{AccountStatus, Role, SignupPolicy, UserQuery};
 use crate::i18n::{format_datetime, role_name, use_i18n};
 use crate::t;
-use crate::ui::{FormError, TextField, refusal};
+use crate::ui::{FormError, TextField, last_error, last_saved, refusal};
 
 fn status_name(i18n: &crate::i18n::I18n, status: &str) -> &'static str {
     let t = i18n.t();
@@ -55,11 +55,8 @@ pub fn AdminUsersPage() -> impl IntoView {
         }
     };
     let create = ServerAction::<CreateAccount>::new();
-    let listing = Resource::new(
-        move || (query(), create.version().get()),
-        |(q, _)| super::admin_api::list_users(q),
-    );
-    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let listing = Resource::new(query, super::admin_api::list_users);
+    let create_error = last_error(create);
     let page_link = move |page: i64| {
         let q = query();
         format!(
@@ -180,7 +177,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 </div>
                 <FormError error=create_error />
                 <p class="text-sm text-green-800" role="status">
-                    {move || matches!(create.value().get(), Some(Ok(()))).then(|| i18n.t().account_created)}
+                    {move || last_saved(create).get().then(|| i18n.t().account_created)}
                 </p>
                 <button type="submit" class=BUTTON>{t!(i18n, create_account)}</button>
             </ActionForm>
@@ -196,11 +193,8 @@ pub fn AdminUserPage() -> impl IntoView {
     let id = move || use_params_map().read().get("id").unwrap_or_default();
     let update = ServerAction::<UpdateUser>::new();
     let deactivate = ServerAction::<DeactivateUser>::new();
-    let user = Resource::new(
-        move || (id(), update.version().get()),
-        |(id, _)| super::admin_api::get_user_detail(id),
-    );
-    let error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let user = Resource::new(id, super::admin_api::get_user_detail);
+    let error = last_error(update);
     view! {
         <Title text=i18n.t().users_title />
         <p><a href="/admin/users" class="text-sm text-indigo-700 underline">{t!(i18n, users_title)}</a></p>
@@ -256,7 +250,7 @@ pub fn AdminUserPage() -> impl IntoView {
                                 {move || error.get().and_then(|e| e.code_for("role").map(|c| crate::i18n::field_error_message(i18n.t(), c)))}
                             </p>
                             <FormError error />
-                            <p class="text-sm text-green-800" role="status">{move || matches!(update.value().get(), Some(Ok(()))).then(|| i18n.t().saved)}</p>
+                            <p class="text-sm text-green-800" role="status">{move || last_saved(update).get().then(|| i18n.t().saved)}</p>
                             <button type="submit" class=BUTTON>{t!(i18n, save)}</button>
                         </ActionForm>
                         {active.then(|| view! {
@@ -278,11 +272,8 @@ pub fn AdminUserPage() -> impl IntoView {
 pub fn AdminSettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let set = ServerAction::<SetSignupPolicy>::new();
-    let policy = Resource::new(
-        move || set.version().get(),
-        |_| super::admin_api::get_signup_policy(),
-    );
-    let error = Signal::derive(move || set.value().get().and_then(Result::err));
+    let policy = Resource::new(|| (), |_| super::admin_api::get_signup_policy());
+    let error = last_error(set);
     view! {
         <Title text=i18n.t().settings_title />
         <AdminNav />
@@ -309,7 +300,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
                             }).collect_view()}
                         </fieldset>
                         <FormError error />
-                        <p class="text-sm text-green-800" role="status">{move || matches!(set.value().get(), Some(Ok(()))).then(|| i18n.t().saved)}</p>
+                        <p class="text-sm text-green-800" role="status">{move || last_saved(set).get().then(|| i18n.t().saved)}</p>
                         <button type="submit" class=format!("mt-4 {BUTTON}")>{t!(i18n, save)}</button>
                     </ActionForm>
                 }

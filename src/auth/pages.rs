@@ -8,11 +8,11 @@ use super::api::{
     ChangePassword, CreateApiToken, Login, Logout, Register, RequestPasswordReset, ResetPassword,
     RevokeApiToken, RevokeOtherSessions, RevokeSession, Setup, UnlinkKakao,
 };
-use super::model::{CurrentUser, SignupPolicy};
+use super::model::{ApiTokenSummary, CurrentUser, SignupPolicy};
 use crate::app_error::AppError;
 use crate::i18n::use_i18n;
 use crate::t;
-use crate::ui::{FormError, RelativeTime, TextField, last_error};
+use crate::ui::{FormError, RelativeTime, TextField, last_error, last_saved};
 
 /// The signed-in user for every component, refreshed after signing in or out.
 #[derive(Clone, Copy)]
@@ -30,17 +30,7 @@ pub fn provide_account() -> Account {
     let logout = ServerAction::<Logout>::new();
     let register = ServerAction::<Register>::new();
     let setup = ServerAction::<Setup>::new();
-    let user = Resource::new(
-        move || {
-            (
-                login.version().get(),
-                logout.version().get(),
-                register.version().get(),
-                setup.version().get(),
-            )
-        },
-        |_| super::api::who_am_i(),
-    );
+    let user = Resource::new(|| (), |_| super::api::who_am_i());
     let account = Account {
         user,
         login,
@@ -249,10 +239,7 @@ pub fn ProfilePage() -> impl IntoView {
 pub fn SetupPage() -> impl IntoView {
     let i18n = use_i18n();
     let account = use_account();
-    let open = Resource::new(
-        move || account.setup.version().get(),
-        |_| super::api::setup_open(),
-    );
+    let open = Resource::new(|| (), |_| super::api::setup_open());
     let error = last_error(account.setup);
     view! {
         <Title text=i18n.t().setup_title />
@@ -302,7 +289,7 @@ fn ChangePasswordForm() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<ChangePassword>::new();
     let error = last_error(action);
-    let done = move || matches!(action.value().get(), Some(Ok(())));
+    let done = move || last_saved(action).get();
     view! {
         <section aria-labelledby="password-heading" class="mt-10 max-w-md">
             <h2 id="password-heading" class="text-lg font-semibold">{t!(i18n, change_password)}</h2>
@@ -325,10 +312,7 @@ fn SessionList() -> impl IntoView {
     let i18n = use_i18n();
     let revoke = ServerAction::<RevokeSession>::new();
     let revoke_others = ServerAction::<RevokeOtherSessions>::new();
-    let sessions = Resource::new(
-        move || (revoke.version().get(), revoke_others.version().get()),
-        |_| super::api::my_sessions(),
-    );
+    let sessions = Resource::new(|| (), |_| super::api::my_sessions());
     view! {
         <section aria-labelledby="sessions-heading" class="mt-10">
             <h2 id="sessions-heading" class="text-lg font-semibold">{t!(i18n, sessions_title)}</h2>
@@ -390,8 +374,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = last_error(action);
     let sent = move || {
-        matches!(action.value().get(), Some(Ok(())))
-            || use_query_map().read().get("sent").as_deref() == Some("1")
+        last_saved(action).get() || use_query_map().read().get("sent").as_deref() == Some("1")
     };
     view! {
         <Title text=i18n.t().forgot_title />
@@ -463,14 +446,32 @@ pub fn ResetPasswordPage() -> impl IntoView {
 /// The user's personal API tokens: create (shown once), list, revoke.
 #[component]
 fn ApiTokens() -> impl IntoView {
+    let tokens = Resource::new(|| (), |_| super::api::my_api_tokens());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || tokens.get().map(|list| view! { <ApiTokensLive tokens=list.unwrap_or_default() /> })}
+        </Suspense>
+    }
+}
+
+/// An island: a new token is shown once, right after it is made, which a page reload
+/// could not do.
+#[island]
+fn ApiTokensLive(tokens: Vec<ApiTokenSummary>) -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
-    let tokens = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| super::api::my_api_tokens(),
+    let tokens = RwSignal::new(tokens);
+    #[cfg(feature = "hydrate")]
+    crate::ui::reload_on(
+        move || {
+            create.version().track();
+            revoke.version().track();
+        },
+        super::api::my_api_tokens,
+        tokens,
     );
-    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let error = last_error(create);
     let created = move || create.value().get().and_then(Result::ok);
     view! {
         <section aria-labelledby="tokens-heading" class="mt-10">
@@ -495,12 +496,9 @@ fn ApiTokens() -> impl IntoView {
                     {t!(i18n, token_create)}
                 </button>
             </ActionForm>
-            <Suspense fallback=|| ()>
-                {move || {
-                    tokens
-                        .get()
+            {move || {
+                    Some(tokens.get())
                         .map(|list| {
-                            let list = list.unwrap_or_default();
                             if list.is_empty() {
                                 return view! { <p class="mt-4 text-sm text-slate-600">{t!(i18n, tokens_none)}</p> }.into_any();
                             }
@@ -537,7 +535,6 @@ fn ApiTokens() -> impl IntoView {
                                 .into_any()
                         })
                 }}
-            </Suspense>
         </section>
     }
 }
@@ -568,11 +565,8 @@ fn KakaoButton() -> impl IntoView {
 fn KakaoLink() -> impl IntoView {
     let i18n = use_i18n();
     let unlink = ServerAction::<UnlinkKakao>::new();
-    let status = Resource::new(
-        move || unlink.version().get(),
-        |_| super::api::kakao_status(),
-    );
-    let error = Signal::derive(move || unlink.value().get().and_then(Result::err));
+    let status = Resource::new(|| (), |_| super::api::kakao_status());
+    let error = last_error(unlink);
     view! {
         <Suspense fallback=|| ()>
             {move || {

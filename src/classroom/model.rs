@@ -295,15 +295,73 @@ pub struct Board {
     pub seq: u64,
 }
 
-/// A live message as received: `{"type", "data", "timestamp", "seq"}`.
+/// A live message as received: `{"type", "data", "timestamp", "seq"}`. `data` stays text
+/// until its kind says what it holds, and is then read straight into that type: the
+/// browser's bundle carries one reader per type and no generic JSON tree.
 #[derive(Clone, Debug, Deserialize)]
 pub struct LiveMessage {
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default)]
-    pub data: serde_json::Value,
+    pub data: Option<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     pub seq: u64,
+}
+
+/// `cell_execution`'s data.
+#[derive(Deserialize)]
+struct CellExecution {
+    #[serde(default)]
+    execution_status: String,
+    executed_at: Option<DateTime<Utc>>,
+    student: StudentState,
+}
+
+/// `help_request`'s and `help_resolved`'s data (`student` is absent for someone the
+/// class has no tile for yet).
+#[derive(Deserialize)]
+struct HelpChange {
+    #[serde(default)]
+    student: Option<StudentState>,
+    request: HelpRequest,
+}
+
+/// `student_removed`'s data.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Removed {
+    email_address: String,
+}
+
+/// `delta_update`'s data: the changes since the last message, and the executions they
+/// counted.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Delta {
+    #[serde(default)]
+    changes: Vec<Change>,
+    #[serde(default)]
+    executions: i64,
+    #[serde(default)]
+    errors: i64,
+    last_execution_at: Option<DateTime<Utc>>,
+}
+
+/// One change of a [`Delta`]; `value` is read by its `target`.
+#[derive(Deserialize)]
+struct Change {
+    #[serde(default)]
+    operation: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    identifier: String,
+    value: Option<Box<serde_json::value::RawValue>>,
+}
+
+/// `raw` read as a `T`, if it is one.
+fn read<T: serde::de::DeserializeOwned>(raw: Option<&serde_json::value::RawValue>) -> Option<T> {
+    serde_json::from_str(raw?.get()).ok()
 }
 
 impl Board {
@@ -389,105 +447,68 @@ impl Board {
     /// Applies one message; `false` when it was not understood (then a fresh snapshot
     /// is the safe way on).
     pub fn apply(&mut self, message: LiveMessage) -> bool {
-        use serde_json::from_value;
         // Already in the board (a resumed or snapshot-covered message).
         if message.kind != "snapshot" && message.seq != 0 && message.seq <= self.seq {
             return true;
         }
-        let data = message.data;
+        let data = message.data.as_deref();
         let understood = match message.kind.as_str() {
-            "snapshot" => match from_value::<Overview>(data) {
-                Ok(overview) => {
+            "snapshot" => match read::<Overview>(data) {
+                Some(overview) => {
                     *self = Board::new(&overview);
                     return true;
                 }
-                Err(_) => false,
+                None => false,
             },
-            "cell_execution" => {
-                let failed = data["execution_status"] == "error";
-                let at = from_value::<DateTime<Utc>>(data["executed_at"].clone()).ok();
-                match from_value::<StudentState>(data["student"].clone()) {
-                    Ok(student) => {
-                        self.count(at.unwrap_or_else(Utc::now), 1, i64::from(failed));
-                        self.upsert(student);
-                        true
-                    }
-                    Err(_) => false,
+            "cell_execution" => match read::<CellExecution>(data) {
+                Some(execution) => {
+                    let failed = execution.execution_status == "error";
+                    let at = execution.executed_at.unwrap_or_else(Utc::now);
+                    self.count(at, 1, i64::from(failed));
+                    self.upsert(execution.student);
+                    true
                 }
-            }
-            "student_progress_update" => match from_value::<StudentState>(data) {
-                Ok(student) => {
+                None => false,
+            },
+            "student_progress_update" => match read::<StudentState>(data) {
+                Some(student) => {
                     self.upsert(student);
                     true
                 }
-                Err(_) => false,
+                None => false,
             },
-            "help_request" | "help_resolved" => {
-                match from_value::<StudentState>(data["student"].clone()) {
-                    Ok(student) => self.upsert(student),
-                    // A request of someone the class has no tile for yet.
-                    Err(_) if data["student"].is_null() => {}
-                    Err(_) => return false,
-                }
-                match from_value::<HelpRequest>(data["request"].clone()) {
-                    Ok(request) => {
-                        self.help_changed(request);
-                        true
+            "help_request" | "help_resolved" => match read::<HelpChange>(data) {
+                Some(change) => {
+                    if let Some(student) = change.student {
+                        self.upsert(student);
                     }
-                    Err(_) => false,
+                    self.help_changed(change.request);
+                    true
                 }
-            }
-            "instructor_status_update" => match from_value::<InstructorStatus>(data) {
-                Ok(status) => {
+                None => false,
+            },
+            "instructor_status_update" => match read::<InstructorStatus>(data) {
+                Some(status) => {
                     self.instructor_changed(status);
                     true
                 }
-                Err(_) => false,
+                None => false,
             },
-            "student_removed" => {
-                let email = data["emailAddress"].as_str().unwrap_or_default();
-                self.students.retain(|s| s.email_address != email);
-                true
-            }
-            "delta_update" => {
-                for change in data["changes"].as_array().into_iter().flatten() {
-                    match change["operation"].as_str() {
-                        Some("remove") => {
-                            let email = change["identifier"].as_str().unwrap_or_default();
-                            self.students.retain(|s| s.email_address != email);
-                        }
-                        _ if change["target"] == "help_request" => {
-                            if let Ok(request) = from_value::<HelpRequest>(change["value"].clone())
-                            {
-                                self.help_changed(request);
-                            }
-                        }
-                        _ if change["target"] == "instructor" => {
-                            if let Ok(status) =
-                                from_value::<InstructorStatus>(change["value"].clone())
-                            {
-                                self.instructor_changed(status);
-                            }
-                        }
-                        _ => {
-                            if let Ok(student) = from_value::<StudentState>(change["value"].clone())
-                            {
-                                self.upsert(student);
-                            }
-                        }
-                    }
+            "student_removed" => match read::<Removed>(data) {
+                Some(removed) => {
+                    self.students
+                        .retain(|s| s.email_address != removed.email_address);
+                    true
                 }
-                let at = from_value::<DateTime<Utc>>(data["lastExecutionAt"].clone()).ok();
-                let executions = data["executions"].as_i64().unwrap_or(0);
-                if executions > 0 {
-                    self.count(
-                        at.unwrap_or_else(Utc::now),
-                        executions,
-                        data["errors"].as_i64().unwrap_or(0),
-                    );
+                None => false,
+            },
+            "delta_update" => match read::<Delta>(data) {
+                Some(delta) => {
+                    self.apply_delta(delta);
+                    true
                 }
-                true
-            }
+                None => false,
+            },
             // Messages of other features, and the answer to a keep-alive.
             _ => true,
         };
@@ -495,6 +516,36 @@ impl Board {
             self.seq = message.seq;
         }
         understood
+    }
+
+    fn apply_delta(&mut self, delta: Delta) {
+        for change in delta.changes {
+            let value = change.value.as_deref();
+            match (change.operation.as_str(), change.target.as_str()) {
+                ("remove", _) => self
+                    .students
+                    .retain(|s| s.email_address != change.identifier),
+                (_, "help_request") => {
+                    if let Some(request) = read::<HelpRequest>(value) {
+                        self.help_changed(request);
+                    }
+                }
+                (_, "instructor") => {
+                    if let Some(status) = read::<InstructorStatus>(value) {
+                        self.instructor_changed(status);
+                    }
+                }
+                _ => {
+                    if let Some(student) = read::<StudentState>(value) {
+                        self.upsert(student);
+                    }
+                }
+            }
+        }
+        if delta.executions > 0 {
+            let at = delta.last_execution_at.unwrap_or_else(Utc::now);
+            self.count(at, delta.executions, delta.errors);
+        }
     }
 }
 
@@ -540,11 +591,8 @@ mod tests {
     }
 
     fn message(kind: &str, data: serde_json::Value, seq: u64) -> LiveMessage {
-        LiveMessage {
-            kind: kind.to_owned(),
-            data,
-            seq,
-        }
+        let text = serde_json::json!({"type": kind, "data": data, "seq": seq}).to_string();
+        serde_json::from_str(&text).unwrap()
     }
 
     #[test]
@@ -591,7 +639,16 @@ mod tests {
         assert_eq!(board.students.len(), 1);
         assert_eq!(board.chart[0].total_executions, 4);
         assert!(!board.apply(message("snapshot", serde_json::json!({"nonsense": 1}), 10)));
+        assert!(!board.apply(message(
+            "delta_update",
+            serde_json::json!({"changes": 1}),
+            10
+        )));
         assert_eq!(board.seq, 9);
+        let removed = serde_json::json!({"emailAddress": "a@x.org"});
+        assert!(board.apply(message("student_removed", removed, 10)));
+        assert!(board.students.is_empty());
+        assert_eq!(board.seq, 10);
     }
 
     #[test]

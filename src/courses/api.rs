@@ -676,6 +676,8 @@ pub async fn request_accounts(class_id: String, students: String) -> Result<i64,
         AppError::field("students", code).with_status()
     })?;
     super::students::request_accounts(&state.db, &user, &class_id, &accounts).await?;
+    // The count travels in the URL, so the page confirms it after the form's reload.
+    leptos_axum::redirect(&format!("/classes/{class_id}?requested={}", accounts.len()));
     Ok(accounts.len() as i64)
 }
 

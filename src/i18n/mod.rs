@@ -118,11 +118,6 @@ impl I18n {
         self.locale.get()
     }
 
-    /// Switches the page to another language without a reload.
-    pub fn set_locale(&self, locale: Locale) {
-        self.locale.set(locale);
-    }
-
     /// The messages of the language in use (tracked).
     pub fn t(&self) -> &'static Messages {
         self.locale.get().messages()
@@ -139,11 +134,10 @@ pub fn provide_i18n() -> I18n {
     i18n
 }
 
-/// The page's language, from [`provide_i18n`].
+/// The page's language, from [`provide_i18n`]; in an island in the browser (which has no
+/// context from the page around it), the language the page was rendered in.
 pub fn use_i18n() -> I18n {
-    use_context::<I18n>().unwrap_or_else(|| I18n {
-        locale: RwSignal::new(Locale::default()),
-    })
+    use_context::<I18n>().unwrap_or_else(provide_i18n)
 }
 
 /// A message of the current language as a reactive closure: `t!(i18n, nav_home)`.

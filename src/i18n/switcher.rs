@@ -5,17 +5,12 @@ use leptos::prelude::*;
 use super::{Locale, SetLocale, use_i18n};
 use crate::t;
 
-/// A small form choosing the interface language. Without JavaScript it posts and the
-/// server redirects back; hydrated, the page switches language in place.
+/// A small form choosing the interface language: it posts, the server remembers the choice
+/// and sends the browser back to the page, now in that language.
 #[component]
 pub fn LanguageSwitcher() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SetLocale>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(locale)) = action.value().get() {
-            i18n.set_locale(locale);
-        }
-    });
     view! {
         <ActionForm action attr:class="flex items-center gap-2 text-sm">
             <label for="language-select" class="text-slate-600">

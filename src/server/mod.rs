@@ -167,6 +167,7 @@ pub fn router(state: AppState) -> Router {
         >(context, shell))
         .with_state(state)
         .layer(middleware::from_fn(bad_arguments_are_400))
+        .layer(middleware::from_fn(mark_form_success))
         .layer(CompressionLayer::new())
         .layer(crate::auth::service::auth_layer(
             &db,
@@ -398,6 +399,55 @@ async fn bad_arguments_are_400(request: Request, next: Next) -> Response {
         parts.status = http::StatusCode::BAD_REQUEST;
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// A plain form post to a server function (a page's form: outside the islands, forms
+/// work without JavaScript) returns to the page it came from. When it succeeded, the
+/// address says so (`?__saved=<function path>`, read by `ui::last_saved`), so the page
+/// can confirm it; any earlier mark is removed.
+async fn mark_form_success(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let referer = request
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| url::Url::parse(v).ok());
+    let mut response = next.run(request).await;
+    let Some(referer) = referer.filter(|_| path.starts_with("/api/fn/")) else {
+        return response;
+    };
+    let Some(mut location) = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| referer.join(v).ok())
+    else {
+        return response;
+    };
+    if !response.status().is_redirection() || location.path() != referer.path() {
+        return response;
+    }
+    let mut failed = false;
+    let kept: Vec<(String, String)> = location
+        .query_pairs()
+        .filter(|(key, _)| key != crate::ui::SAVED_PARAM)
+        .inspect(|(key, _)| failed |= key == "__err")
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    {
+        let mut query = location.query_pairs_mut();
+        query.clear().extend_pairs(kept);
+        if !failed {
+            query.append_pair(crate::ui::SAVED_PARAM, &path);
+        }
+    }
+    if location.query() == Some("") {
+        location.set_query(None);
+    }
+    if let Ok(value) = header::HeaderValue::from_str(location.as_str()) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }
 
 #[cfg(test)]

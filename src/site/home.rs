@@ -59,17 +59,8 @@ fn StatusPanel() -> impl IntoView {
                     {move || status.get().map(|result| result.map(|s| view! { <StatusFacts status=s /> }))}
                 </ErrorBoundary>
             </Suspense>
-            // A plain GET form: without JavaScript it reloads the page (a fresh check);
-            // hydrated, it re-checks in place.
-            <form
-                method="get"
-                action="/"
-                class="mt-4"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    status.refetch();
-                }
-            >
+            // A plain GET form: the page loads again with a fresh check.
+            <form method="get" action="/" class="mt-4">
                 <button
                     type="submit"
                     class="rounded bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2"

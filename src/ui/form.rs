@@ -2,8 +2,6 @@
 
 use leptos::prelude::*;
 
-use leptos_router::hooks::use_query_map;
-
 use crate::app_error::AppError;
 use crate::i18n::{field_error_message, use_i18n};
 
@@ -85,18 +83,50 @@ where
     A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     A::Output: Clone + Send + Sync + 'static,
 {
-    let query = use_query_map();
+    let from_url = (query_value("__path").as_deref() == Some(A::PATH))
+        .then(|| query_value("__err"))
+        .flatten()
+        .map(|err| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&err));
     Signal::derive(move || match action.value().get() {
         Some(result) => result.err(),
-        None => {
-            let query = query.read();
-            let from_this_action = query.get("__path").as_deref() == Some(A::PATH);
-            from_this_action
-                .then(|| query.get("__err"))
-                .flatten()
-                .map(|err| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&err))
-        }
+        None => from_url.clone(),
     })
+}
+
+/// Whether an action's last run succeeded: on this page, or in the form post that
+/// brought the browser back here (the server marks that in the URL, see
+/// `server::mark_form_success`).
+pub fn last_saved<A>(action: ServerAction<A>) -> Signal<bool>
+where
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+{
+    let from_url = query_value(SAVED_PARAM).as_deref() == Some(A::PATH);
+    Signal::derive(move || match action.value().get() {
+        Some(result) => result.is_ok(),
+        None => from_url,
+    })
+}
+
+/// The query parameter naming the server function a plain form post just ran with success.
+pub const SAVED_PARAM: &str = "__saved";
+
+/// A value of the page's query string. Islands have no router in the browser, so there
+/// it is read from the address itself; the server reads the request's.
+fn query_value(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = leptos::prelude::window().location().search().ok()?;
+        web_sys::UrlSearchParams::new_with_str(&search)
+            .ok()?
+            .get(key)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        leptos_router::hooks::use_query_map()
+            .read_untracked()
+            .get(key)
+    }
 }
 
 /// The message for one field's problem, for controls that are not a [`TextField`]

@@ -3,7 +3,7 @@
 mod form;
 mod time;
 
-pub use form::{FieldMessage, FormError, TextField, last_error, refusal};
+pub use form::{FieldMessage, FormError, SAVED_PARAM, TextField, last_error, last_saved, refusal};
 pub use time::RelativeTime;
 
 /// Class lists shared by forms, so every page's controls look and focus alike.
@@ -28,6 +28,31 @@ pub fn socket_url(path_and_query: &str) -> String {
     };
     let host = location.host().unwrap_or_default();
     format!("{scheme}://{host}{path_and_query}")
+}
+
+/// In the browser (an island): loads `into` again with `load` each time what `trigger`
+/// reads changes, after the first run (the first value came from the server).
+#[cfg(feature = "hydrate")]
+pub fn reload_on<T, Fut>(
+    trigger: impl Fn() + 'static,
+    load: impl Fn() -> Fut + 'static,
+    into: leptos::prelude::RwSignal<T>,
+) where
+    T: Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, crate::app_error::AppError>> + 'static,
+{
+    use leptos::prelude::*;
+    Effect::new(move |previous: Option<()>| {
+        trigger();
+        if previous.is_some() {
+            let loading = load();
+            leptos::task::spawn_local(async move {
+                if let Ok(value) = loading.await {
+                    into.set(value);
+                }
+            });
+        }
+    });
 }
 
 /// Percent-encodes a query value.

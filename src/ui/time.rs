@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use crate::i18n::{format_datetime, relative_time, use_i18n};
 
 /// `at` as a relative time in the reader's language, with the full date (UTC) as a
-/// tooltip. Hydrated, it re-renders every few seconds.
-#[component]
+/// tooltip. An island: in the browser it re-renders every few seconds.
+#[island]
 pub fn RelativeTime(at: DateTime<Utc>) -> impl IntoView {
     let i18n = use_i18n();
     let now = RwSignal::new(Utc::now());

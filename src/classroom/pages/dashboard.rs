@@ -1,7 +1,7 @@
 //! `/classes/{id}/live`: the instructor's live dashboard. The server renders the whole
 //! class (filters from the query string, so it works without JavaScript: reload to
-//! refresh); hydrated, the page opens the class's WebSocket and every tile, metric and
-//! the chart follow the messages, with the connection state shown.
+//! refresh). The board is an island: in the browser it opens the class's WebSocket and
+//! every tile, metric and the chart follow the messages, with the connection state shown.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -18,20 +18,27 @@ use crate::helpdesk::pages::{HelpQueue, InstructorStatuses};
 use crate::i18n::{I18n, fill, relative_time, use_i18n};
 use crate::t;
 use crate::ui::style::{BUTTON, BUTTON_QUIET, CARD, INPUT, LINK, SELECT};
-use crate::ui::{FieldMessage, FormError, last_error, refusal, urlencode};
+use crate::ui::{FieldMessage, FormError, last_error, last_saved, refusal, urlencode};
 
 #[component]
 pub fn LiveDashboardPage() -> impl IntoView {
     let id = route_param("id");
     let overview = Resource::new(id, live_overview);
     let account = crate::auth::use_account();
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let filter = move |key: &str| query.read_untracked().get(key).unwrap_or_default();
     view! {
         <Suspense fallback=|| ()>
             {move || {
                 let me = account.user.get()?.ok().flatten().map(|u| u.id).unwrap_or_default();
                 overview.get().map(|result| match result {
                     Err(error) => refusal(&error, &format!("/classes/{}/live", id())),
-                    Ok(data) => board_view(data, me).into_any(),
+                    Ok(data) => view! {
+                        <Title text=tab_title(i18n, data.help_requests.len()) />
+                        <LiveBoard data me search=filter("q") team=filter("team") status=filter("status") />
+                    }
+                    .into_any(),
                 })
             }}
         </Suspense>
@@ -62,17 +69,34 @@ fn filter(
         .collect()
 }
 
-fn board_view(data: Overview, me: String) -> impl IntoView {
+/// The tab's title counts the waiting requests, so a new one shows from another tab.
+fn tab_title(i18n: I18n, waiting: usize) -> String {
+    let base = i18n.t().live_title;
+    if waiting > 0 {
+        format!("({waiting}) {base}")
+    } else {
+        base.to_owned()
+    }
+}
+
+/// Everything on the dashboard that follows the class live; `search`, `team` and
+/// `status` are the filters the page was asked for.
+#[island]
+fn LiveBoard(
+    data: Overview,
+    me: String,
+    search: String,
+    team: String,
+    status: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let class_id = StoredValue::new(data.class_id.clone());
     let board = RwSignal::new(Board::new(&data));
     let now = RwSignal::new(data.generated_at);
     let connection = RwSignal::new(Connection::Static);
-    let query = use_query_map();
-    let initial = |key: &str| query.read_untracked().get(key).unwrap_or_default();
-    let search = RwSignal::new(initial("q"));
-    let team = RwSignal::new(initial("team"));
-    let status = RwSignal::new(initial("status"));
+    let search = RwSignal::new(search);
+    let team = RwSignal::new(team);
+    let status = RwSignal::new(status);
 
     // Effects run only in the browser: the clock for "2 minutes ago" and statuses, and
     // the live connection.
@@ -135,18 +159,13 @@ fn board_view(data: Overview, me: String) -> impl IntoView {
         }
     };
     let title = data.class_title.clone();
-    // The tab's title counts the waiting requests, so a new one shows from another tab.
-    let tab_title = move || {
-        let waiting = board.read().help.len();
-        let base = t!(i18n, live_title)();
-        if waiting > 0 {
-            format!("({waiting}) {base}")
-        } else {
-            base.to_owned()
-        }
-    };
+    // The page's <Title> is outside the island, so the browser's tab follows from here.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let text = tab_title(i18n, board.read().help.len());
+        document().set_title(&crate::app::full_title(&text));
+    });
     view! {
-        <Title text=tab_title />
         <nav class="text-sm"><a href=format!("/classes/{}", data.class_id) class=LINK>{title.clone()}</a></nav>
         <div class="mt-2 flex flex-wrap items-center justify-between gap-2">
             <h1 class="text-2xl font-bold">{t!(i18n, live_title)} " · " {title}</h1>
@@ -398,12 +417,9 @@ fn LiveSettingsSection() -> impl IntoView {
     let i18n = use_i18n();
     let id = route_param("id");
     let save = ServerAction::<SetClassPrivacy>::new();
-    let settings = Resource::new(
-        move || (id(), save.version().get()),
-        |(id, _)| get_live_settings(id),
-    );
+    let settings = Resource::new(id, get_live_settings);
     let error = last_error(save);
-    let saved = move || save.value().get().is_some_and(|r| r.is_ok());
+    let saved = last_saved(save);
     view! {
         <Suspense fallback=|| ()>
             {move || settings.get().and_then(Result::ok).map(|s: LiveSettings| {
@@ -436,7 +452,7 @@ fn LiveSettingsSection() -> impl IntoView {
                             <FieldMessage field="retention_days" error />
                             <FormError error />
                             <button type="submit" class=BUTTON>{t!(i18n, live_privacy_save)}</button>
-                            {move || saved().then(|| view! { <p role="status" class="text-sm text-emerald-800">{t!(i18n, live_privacy_saved)}</p> })}
+                            {move || saved.get().then(|| view! { <p role="status" class="text-sm text-emerald-800">{t!(i18n, live_privacy_saved)}</p> })}
                         </ActionForm>
                     </section>
                 }

@@ -11,13 +11,16 @@ use super::{lecture_counts, percent, route_id, status_label};
 use crate::courses::api::{
     CheckIn, CloseCheckIn, DeleteLecture, OpenCheckIn, SaveAttendance, UpdateLecture,
 };
-use crate::courses::model::{AttendanceSheet, AttendanceStatus};
+use crate::courses::model::{AttendanceSheet, AttendanceStatus, CheckInState};
 use crate::i18n::{fill, format_datetime, use_i18n};
 use crate::t;
 use crate::ui::style::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, CARD, INPUT, LINK};
-use crate::ui::{FieldMessage, FormError, RelativeTime, TextField, last_error, refusal};
+use crate::ui::{
+    FieldMessage, FormError, RelativeTime, TextField, last_error, last_saved, refusal,
+};
 
-/// Seconds between refreshes of the sheet while check-in is open (hydrated pages).
+/// Seconds between refreshes of the open check-in (in the browser).
+#[cfg(feature = "hydrate")]
 const LIVE_REFRESH_SECS: u64 = 3;
 
 #[component]
@@ -29,48 +32,15 @@ pub fn AttendancePage() -> impl IntoView {
     let close = ServerAction::<CloseCheckIn>::new();
     let update = ServerAction::<UpdateLecture>::new();
     let delete = ServerAction::<DeleteLecture>::new();
-    let tick = RwSignal::new(0u32);
-    let sheet = Resource::new(
-        move || {
-            (
-                id(),
-                save.version().get(),
-                open.version().get(),
-                close.version().get(),
-                update.version().get(),
-                tick.get(),
-            )
-        },
-        |(id, ..)| crate::courses::api::get_attendance_sheet(id),
-    );
-    // While check-in is open, the code rotates and students arrive: refresh in place.
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || {
-                let open = sheet
-                    .get_untracked()
-                    .and_then(Result::ok)
-                    .is_some_and(|s| s.check_in.is_some());
-                if open {
-                    tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_secs(LIVE_REFRESH_SECS),
-        );
-        on_cleanup(move || {
-            if let Ok(handle) = handle {
-                handle.clear();
-            }
-        });
-    });
+    let sheet = Resource::new(id, crate::courses::api::get_attendance_sheet);
     view! {
         <Title text=i18n.t().attendance_title />
-        <Transition fallback=|| ()>
+        <Suspense fallback=|| ()>
             {move || sheet.get().map(|result| match result {
                 Err(error) => refusal(&error, &format!("/lectures/{}", id())),
                 Ok(data) => sheet_view(data, save, open, close, update, delete).into_any(),
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
@@ -94,7 +64,6 @@ fn sheet_view(
         .filter(|r| r.checked_in_at.is_some())
         .cloned()
         .collect();
-    let checked_count = checked_in.len().to_string();
     let summary = lecture_counts(i18n, &lecture);
     view! {
         <nav class="text-sm"><a href=format!("/classes/{}", lecture.class_id) class=LINK>{data.class_title.clone()}</a></nav>
@@ -106,24 +75,14 @@ fn sheet_view(
             {match data.check_in.clone() {
                 Some(state) => view! {
                     // Without JavaScript the page reloads itself to show the next code. As
-                    // inner HTML, hydration never walks into it (with scripts on, browsers
-                    // keep a noscript's content as text).
+                    // inner HTML, it stays inert text when scripts run.
                     <noscript inner_html=r#"<meta http-equiv="refresh" content="10">"# />
-                    <div class=CARD>
-                        <p class="text-sm text-slate-600">{t!(i18n, check_in_code_lead)}</p>
-                        <p class="font-mono text-6xl font-bold tracking-[0.3em]" data-testid="check-in-code" aria-live="polite">{state.code.clone()}</p>
-                        <p class="mt-2 text-sm text-slate-600">{move || fill(i18n.t().check_in_open_until, &[("time", &format_datetime(i18n.locale(), &state.open_until))])}</p>
+                    <CheckInLive lecture_id=id.get_value() state checked_in=checked_in.iter().map(|row| row.student.name()).collect()>
                         <ActionForm action=close attr:class="mt-3">
                             <input type="hidden" name="id" value=id.get_value() />
                             <button type="submit" class=BUTTON_QUIET>{t!(i18n, check_in_close)}</button>
                         </ActionForm>
-                    </div>
-                    <h3 class="mt-4 font-medium">{move || fill(i18n.t().checked_in_count, &[("n", &checked_count)])}</h3>
-                    <ul class="mt-1 flex flex-wrap gap-2" data-testid="checked-in" aria-live="polite">
-                        {checked_in.clone().into_iter().map(|row| view! {
-                            <li class="rounded bg-green-100 px-2 py-1 text-sm">{row.student.name()}</li>
-                        }).collect_view()}
-                    </ul>
+                    </CheckInLive>
                 }.into_any(),
                 None => view! {
                     <ActionForm action=open attr:class="mt-2 flex flex-wrap items-end gap-3">
@@ -201,7 +160,7 @@ fn sheet_view(
                 <FieldMessage field="detail" error=save_error />
                 <FieldMessage field="note" error=save_error />
                 <FormError error=save_error />
-                <p role="status" class="mt-2 text-sm text-green-800" data-testid="sheet-saved">{move || matches!(save.value().get(), Some(Ok(()))).then(|| i18n.t().saved)}</p>
+                <p role="status" class="mt-2 text-sm text-green-800" data-testid="sheet-saved">{move || last_saved(save).get().then(|| i18n.t().saved)}</p>
                 <button type="submit" class=format!("mt-3 {BUTTON}")>{t!(i18n, attendance_save)}</button>
             </ActionForm>
         </section>
@@ -221,6 +180,87 @@ fn sheet_view(
                 </ActionForm>
             </details>
         </section>
+    }
+}
+
+/// The open check-in: the code to type and who has checked in. An island: in the
+/// browser it asks again every few seconds, as the code rotates and students arrive,
+/// and reloads the page once check-in has closed. `children` is the form that closes it.
+#[island]
+fn CheckInLive(
+    lecture_id: String,
+    state: CheckInState,
+    checked_in: Vec<String>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let live = RwSignal::new((Some(state), checked_in));
+    // Only the browser asks again.
+    #[cfg(not(feature = "hydrate"))]
+    let _ = lecture_id;
+    #[cfg(feature = "hydrate")]
+    {
+        let tick = RwSignal::new(0u32);
+        let handle = set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_secs(LIVE_REFRESH_SECS),
+        );
+        on_cleanup(move || {
+            if let Ok(handle) = handle {
+                handle.clear();
+            }
+        });
+        crate::ui::reload_on(
+            move || tick.track(),
+            move || {
+                let id = lecture_id.clone();
+                async move {
+                    let sheet = crate::courses::api::get_attendance_sheet(id).await?;
+                    let names = sheet
+                        .rows
+                        .iter()
+                        .filter(|r| r.checked_in_at.is_some())
+                        .map(|r| r.student.name())
+                        .collect();
+                    Ok((sheet.check_in, names))
+                }
+            },
+            live,
+        );
+        Effect::new(move |_| {
+            if live.read().0.is_none() {
+                let _ = window().location().reload();
+            }
+        });
+    }
+    let code = move || live.read().0.as_ref().map(|s| s.code.clone());
+    let until = move || {
+        live.read().0.as_ref().map(|s| {
+            fill(
+                i18n.t().check_in_open_until,
+                &[("time", &format_datetime(i18n.locale(), &s.open_until))],
+            )
+        })
+    };
+    let count = move || {
+        fill(
+            i18n.t().checked_in_count,
+            &[("n", &live.read().1.len().to_string())],
+        )
+    };
+    view! {
+        <div class=CARD>
+            <p class="text-sm text-slate-600">{t!(i18n, check_in_code_lead)}</p>
+            <p class="font-mono text-6xl font-bold tracking-[0.3em]" data-testid="check-in-code" aria-live="polite">{code}</p>
+            <p class="mt-2 text-sm text-slate-600">{until}</p>
+            {children()}
+        </div>
+        <h3 class="mt-4 font-medium">{count}</h3>
+        <ul class="mt-1 flex flex-wrap gap-2" data-testid="checked-in" aria-live="polite">
+            {move || live.read().1.iter().map(|name| view! {
+                <li class="rounded bg-green-100 px-2 py-1 text-sm">{name.clone()}</li>
+            }).collect_view()}
+        </ul>
     }
 }
 

@@ -18,7 +18,7 @@ use crate::courses::model::{
 use crate::i18n::{fill, format_datetime, use_i18n};
 use crate::t;
 use crate::ui::style::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, CARD, INPUT, LINK, SELECT};
-use crate::ui::{FieldMessage, FormError, TextField, last_error, refusal};
+use crate::ui::{FieldMessage, FormError, TextField, last_error, last_saved, refusal};
 
 /// A grid of class cards.
 fn class_cards(classes: Vec<ClassSummary>) -> impl IntoView {
@@ -43,10 +43,7 @@ pub fn MyClassesPage() -> impl IntoView {
     let i18n = use_i18n();
     let join = ServerAction::<JoinClass>::new();
     let error = last_error(join);
-    let classes = Resource::new(
-        move || join.version().get(),
-        |_| crate::courses::api::get_my_classes(),
-    );
+    let classes = Resource::new(|| (), |_| crate::courses::api::get_my_classes());
     let joined = move || {
         use_query_map()
             .read()
@@ -129,19 +126,6 @@ impl ClassActions {
             request: ServerAction::new(),
         }
     }
-
-    /// Changes whenever any action has run.
-    fn version(&self) -> usize {
-        self.update.version().get()
-            + self.archive.version().get()
-            + self.regenerate.version().get()
-            + self.rotate.version().get()
-            + self.add_instructor.version().get()
-            + self.add_student.version().get()
-            + self.remove.version().get()
-            + self.approve.version().get()
-            + self.lecture.version().get()
-    }
 }
 
 /// `/classes/{id}` and `/classes/{id}/lectures`.
@@ -150,10 +134,7 @@ pub fn ClassPage() -> impl IntoView {
     let i18n = use_i18n();
     let id = route_id();
     let actions = ClassActions::new();
-    let page = Resource::new(
-        move || (id(), actions.version()),
-        |(id, _)| crate::courses::api::get_class(id),
-    );
+    let page = Resource::new(id, crate::courses::api::get_class);
     view! {
         <Title text=i18n.t().class_title />
         <Suspense fallback=|| ()>
@@ -213,14 +194,12 @@ fn staff_panel(data: &ClassData, actions: ClassActions) -> impl IntoView + use<>
     let add_error = last_error(actions.add_student);
     let remove_error = last_error(actions.remove);
     let request_error = last_error(actions.request);
-    let requested = move || {
-        actions
-            .request
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|n| fill(i18n.t().accounts_requested, &[("n", &n.to_string())]))
-    };
+    // Set by the request's redirect.
+    let requested = use_query_map()
+        .read_untracked()
+        .get("requested")
+        .and_then(|n| n.parse::<i64>().ok())
+        .map(|n| fill(i18n.t().accounts_requested, &[("n", &n.to_string())]));
     let id = StoredValue::new(class.id.clone());
     let pending = data.pending.clone();
     let roster_size = data.roster.len();
@@ -494,7 +473,7 @@ fn settings_section(data: &ClassData, actions: ClassActions) -> impl IntoView + 
                 <input type="hidden" name="id" value=id.get_value() />
                 <ClassFields error=update_error class=class.clone() />
                 <FormError error=update_error />
-                <p role="status" class="text-sm text-green-800">{move || matches!(actions.update.value().get(), Some(Ok(()))).then(|| i18n.t().saved)}</p>
+                <p role="status" class="text-sm text-green-800">{move || last_saved(actions.update).get().then(|| i18n.t().saved)}</p>
                 <button type="submit" class=BUTTON>{t!(i18n, save)}</button>
             </ActionForm>
             <ActionForm action=actions.add_instructor attr:class="mt-8 flex flex-wrap items-end gap-3" attr:novalidate=true>

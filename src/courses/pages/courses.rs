@@ -13,7 +13,7 @@ use crate::courses::model::{CoursePage as CoursePageData, CourseQuery};
 use crate::i18n::{fill, format_datetime, use_i18n};
 use crate::t;
 use crate::ui::style::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, CARD, INPUT, LINK, SELECT};
-use crate::ui::{FieldMessage, FormError, TextField, last_error, refusal};
+use crate::ui::{FieldMessage, FormError, TextField, last_error, last_saved, refusal};
 
 /// `/courses`: find courses by title or keyword, page through them, create one.
 #[component]
@@ -116,18 +116,7 @@ pub fn CoursePage() -> impl IntoView {
             .get("issued")
             .and_then(|n| n.parse::<i64>().ok())
     });
-    let page = Resource::new(
-        move || {
-            (
-                id(),
-                update.version().get(),
-                activate.version().get(),
-                issue.version().get(),
-                bulk.version().get(),
-            )
-        },
-        |(id, ..)| crate::courses::api::get_course(id),
-    );
+    let page = Resource::new(id, crate::courses::api::get_course);
     view! {
         <Title text=i18n.t().course_title />
         <Suspense fallback=|| ()>
@@ -274,7 +263,7 @@ fn course_view(
                         <FieldMessage field="description" error=update_error />
                     </div>
                     <FormError error=update_error />
-                    <p role="status" class="text-sm text-green-800">{move || matches!(update.value().get(), Some(Ok(()))).then(|| i18n.t().saved)}</p>
+                    <p role="status" class="text-sm text-green-800">{move || last_saved(update).get().then(|| i18n.t().saved)}</p>
                     <button type="submit" class=BUTTON>{t!(i18n, save)}</button>
                 </ActionForm>
                 <ActionForm action=activate attr:class="mt-6">

@@ -1,6 +1,6 @@
 //! The course pages: courses, classes, lectures and attendance, certificates, and the
-//! student and teacher pages. Every page works without JavaScript (forms post to the
-//! server functions) and refreshes its data after each action when hydrated.
+//! student and teacher pages. Forms post to the server functions, which send the browser
+//! back to the page with the outcome; only the open check-in follows live (an island).
 
 mod attendance;
 mod certificates;

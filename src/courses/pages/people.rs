@@ -17,7 +17,7 @@ use crate::courses::model::LectureSummary;
 use crate::i18n::{fill, format_datetime, use_i18n};
 use crate::t;
 use crate::ui::style::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, CARD, LINK};
-use crate::ui::{FieldMessage, FormError, TextField, last_error, refusal};
+use crate::ui::{FieldMessage, FormError, TextField, last_error, last_saved, refusal};
 
 /// `/progress` (one's own) and `/users/{id}/progress` (a student, for their teachers).
 #[component]
@@ -168,10 +168,7 @@ pub fn ProfileDetails(first_name: String, last_name: String, student: bool) -> i
     let update_error = last_error(update);
     let choose_error = last_error(choose);
     let grade = Resource::new(|| (), |_| crate::courses::api::my_grade_level());
-    let interests = Resource::new(
-        move || choose.version().get(),
-        |_| crate::courses::api::my_interests(),
-    );
+    let interests = Resource::new(|| (), |_| crate::courses::api::my_interests());
     view! {
         <section aria-labelledby="details-heading" class="mt-8 max-w-xl">
             <h2 id="details-heading" class="text-lg font-semibold">{t!(i18n, profile_details)}</h2>
@@ -189,7 +186,7 @@ pub fn ProfileDetails(first_name: String, last_name: String, student: bool) -> i
                     </Suspense>
                 })}
                 <FormError error=update_error />
-                <p role="status" class="text-sm text-green-800">{move || matches!(update.value().get(), Some(Ok(()))).then(|| i18n.t().saved)}</p>
+                <p role="status" class="text-sm text-green-800">{move || last_saved(update).get().then(|| i18n.t().saved)}</p>
                 <button type="submit" class=BUTTON>{t!(i18n, save)}</button>
             </ActionForm>
         </section>
@@ -213,7 +210,7 @@ pub fn ProfileDetails(first_name: String, last_name: String, student: bool) -> i
                                     }).collect_view()}
                                 </fieldset>
                                 <FieldMessage field="interests" error=choose_error />
-                                <p role="status" class="text-sm text-green-800">{move || matches!(choose.value().get(), Some(Ok(()))).then(|| i18n.t().saved)}</p>
+                                <p role="status" class="text-sm text-green-800">{move || last_saved(choose).get().then(|| i18n.t().saved)}</p>
                                 <button type="submit" class=format!("mt-3 {BUTTON}")>{t!(i18n, save)}</button>
                             </ActionForm>
                         }.into_any(),

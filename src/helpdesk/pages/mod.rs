@@ -9,6 +9,8 @@ mod queue;
 mod student;
 
 pub use instructors::{InstructorPage, InstructorsPage};
-pub use presence::{PresenceChanged, PresenceControl, provide_presence_changes};
+pub use presence::PresenceControl;
+#[cfg(feature = "hydrate")]
+pub use presence::announce_presence_change;
 pub use queue::{HelpQueue, InstructorStatuses, OpenHelpList};
 pub use student::{HelpHistory, HelpPage};

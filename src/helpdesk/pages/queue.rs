@@ -57,22 +57,21 @@ pub fn HelpQueue(
     let count = move || board.read().help.len();
     // The dashboard hears of the instructor's own status first (taking a request,
     // a break ending): the header's control follows it.
-    if let Some(super::PresenceChanged(changed)) = use_context() {
-        Effect::new(move |previous: Option<Option<(Presence, DateTime<Utc>)>>| {
-            let mine = me.with_value(|me| {
-                board
-                    .read()
-                    .instructors
-                    .iter()
-                    .find(|i| i.id == *me)
-                    .map(|i| (i.status, i.status_updated_at))
-            });
-            if previous.is_some_and(|p| p != mine) {
-                changed.update(|n| *n += 1);
-            }
-            mine
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |previous: Option<Option<(Presence, DateTime<Utc>)>>| {
+        let mine = me.with_value(|me| {
+            board
+                .read()
+                .instructors
+                .iter()
+                .find(|i| i.id == *me)
+                .map(|i| (i.status, i.status_updated_at))
         });
-    }
+        if previous.is_some_and(|p| p != mine) {
+            super::announce_presence_change();
+        }
+        mine
+    });
     view! {
         <section aria-labelledby="help-heading" class=format!("mt-6 {CARD}") data-testid="help-queue">
             <h2 id="help-heading" class="flex items-center gap-2 font-semibold">

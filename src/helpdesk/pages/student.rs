@@ -1,7 +1,7 @@
 //! `/help`: a student's help desk in each of their classes: ask for help, see where the
 //! request stands (place in the queue, who is coming, the answer), cancel it, and who
-//! can help now. Hydrated, it follows the class's help desk live; without JavaScript,
-//! reload to refresh.
+//! can help now. In the browser it follows the class's help desk live; without
+//! JavaScript, reload to refresh.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,34 +17,7 @@ use crate::ui::{FieldMessage, FormError, last_error, refusal};
 #[component]
 pub fn HelpPage() -> impl IntoView {
     let i18n = use_i18n();
-    let raise = ServerAction::<RaiseHelp>::new();
-    let cancel = ServerAction::<CancelMyHelp>::new();
-    let changes = RwSignal::new(0u32);
-    let desks = Resource::new(
-        move || (raise.version().get(), cancel.version().get(), changes.get()),
-        |_| my_help_desks(),
-    );
-    // In the browser: follow each class's help desk, reloading this page's data on
-    // every change. The sockets stay open across reloads (only a change in the set of
-    // classes reconnects them).
-    #[cfg(feature = "hydrate")]
-    {
-        let classes = Memo::new(move |_| {
-            desks
-                .get()
-                .and_then(Result::ok)
-                .map(|desks| desks.into_iter().map(|d| d.class_id).collect::<Vec<_>>())
-                .unwrap_or_default()
-        });
-        Effect::new(move |_| {
-            for class_id in classes.get() {
-                super::live::follow(
-                    class_id,
-                    Callback::new(move |_| changes.update(|n| *n += 1)),
-                );
-            }
-        });
-    }
+    let desks = Resource::new(|| (), |_| my_help_desks());
     view! {
         <Title text=t!(i18n, help_title) />
         <h1 class="text-2xl font-bold">{t!(i18n, help_title)}</h1>
@@ -55,9 +28,56 @@ pub fn HelpPage() -> impl IntoView {
                 Ok(desks) if desks.is_empty() => view! {
                     <p class="mt-4">{t!(i18n, help_no_classes)} " " <a href="/classes" class="text-indigo-700 underline">{t!(i18n, nav_classes)}</a></p>
                 }.into_any(),
-                Ok(desks) => desks.into_iter().map(|desk| desk_view(i18n, desk, raise, cancel)).collect_view().into_any(),
+                Ok(desks) => view! { <HelpDesksLive desks /> }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+/// The student's desks: an island that, in the browser, follows each class's help desk
+/// and loads the desks again on every change (and after the student's own actions).
+#[island]
+fn HelpDesksLive(desks: Vec<StudentDesk>) -> impl IntoView {
+    let i18n = use_i18n();
+    let raise = ServerAction::<RaiseHelp>::new();
+    let cancel = ServerAction::<CancelMyHelp>::new();
+    let desks = RwSignal::new(desks);
+    #[cfg(feature = "hydrate")]
+    {
+        let changes = RwSignal::new(0u32);
+        crate::ui::reload_on(
+            move || {
+                raise.version().track();
+                cancel.version().track();
+                changes.track();
+            },
+            my_help_desks,
+            desks,
+        );
+        // The sockets stay open across reloads: only a change in the set of classes
+        // reconnects them.
+        let classes = Memo::new(move |_| {
+            desks
+                .read()
+                .iter()
+                .map(|d| d.class_id.clone())
+                .collect::<Vec<_>>()
+        });
+        Effect::new(move |_| {
+            for class_id in classes.get() {
+                super::live::follow(
+                    class_id,
+                    Callback::new(move |_| changes.update(|n| *n += 1)),
+                );
+            }
+        });
+    }
+    move || {
+        desks
+            .get()
+            .into_iter()
+            .map(|desk| desk_view(i18n, desk, raise, cancel))
+            .collect_view()
     }
 }
 
