@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 if [ "${1:-}" = "demo" ]; then export LECTERN_DEMO=true; fi
-exec cargo leptos serve --release
+exec cargo leptos serve --release --precompress

@@ -5,6 +5,7 @@
 //! scripts/bench.sh            # both databases, then the seeds' design
 //! scripts/bench.sh sqlite     # one of them
 //! scripts/bench.sh seed       # SQLite, then the seeds' design side by side
+//! scripts/bench.sh wasm       # the WASM bundle as the server sends it
 //! ```
 //!
 //! It starts `lectern` from its own folder (the release build beside it) on a fresh
@@ -12,7 +13,8 @@
 //! machine, and prints: single-event ingest with 64 keep-alive connections; latency of
 //! ingest and of event → dashboard message at 2,000 events/s from 1,000 students with
 //! 200 dashboards open; a burst of 1,000 students posting at once; batch ingest;
-//! the overview of a 1,000-student class with 1,000,000 stored events; server memory.
+//! the overview of a 1,000-student class with 1,000,000 stored events; server memory;
+//! and the size of the WASM bundle as a browser downloads it (brotli, else gzip).
 //! `LECTERN_BENCH_SECONDS` (default 10) sets each timed phase's length,
 //! `LECTERN_BENCH_EVENTS` (default 1,000,000) the stored events for the overview, and
 //! `LECTERN_BENCH_POSTGRES_URL` the PostgreSQL server (default
@@ -88,6 +90,9 @@ async fn main() -> Result<(), Failure> {
             .await?;
         result?;
     }
+    if all || wanted.iter().any(|w| w == "wasm") {
+        wasm_bundle().await?;
+    }
     if let Some(lectern) = lectern_rate.filter(|_| seed_design) {
         if all && std::env::var_os("LECTERN_BENCH_SEED_PYTHON").is_none() {
             println!("\nThe seeds' design: not measured, LECTERN_BENCH_SEED_PYTHON is not set");
@@ -122,6 +127,51 @@ async fn compare_with_seed_design(lectern: f64) -> Result<(), Failure> {
     println!(
         "Lectern on SQLite ({CONNECTIONS} connections): {lectern:.0} events/s, {:.1}× the seeds' design",
         lectern / rate
+    );
+    Ok(())
+}
+
+/// The WASM bundle's size as the release server sends it, for each compression a
+/// browser may accept. The site must be built (`cargo leptos build --release
+/// --precompress`, which `scripts/bench.sh` runs).
+async fn wasm_bundle() -> Result<(), Failure> {
+    println!("\n== WASM bundle ==");
+    let dir = tempfile_dir("wasm")?;
+    let url = format!("sqlite://{}/bench.db", dir.display());
+    let result = async {
+        let server = start_server(&url).await?;
+        // No decompression in this client: the lengths are the bytes on the wire.
+        let client = reqwest::Client::new();
+        let mut sizes = Vec::new();
+        for encoding in ["br", "gzip", "identity"] {
+            let response = client
+                .get(format!("{}/pkg/lectern.wasm", server.base))
+                .header(reqwest::header::ACCEPT_ENCODING, encoding)
+                .send()
+                .await?;
+            if !response.status().is_success() {
+                return Err(format!(
+                    "GET /pkg/lectern.wasm answered {}: build the site first (cargo leptos build --release --precompress)",
+                    response.status()
+                )
+                .into());
+            }
+            let sent = response
+                .headers()
+                .get(reqwest::header::CONTENT_ENCODING)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("identity")
+                .to_owned();
+            let bytes = response.bytes().await?.len();
+            sizes.push(format!("{bytes} B ({sent})"));
+        }
+        Ok::<_, Failure>(sizes)
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "/pkg/lectern.wasm as sent for Accept-Encoding br, gzip, none: {}",
+        result?.join(", ")
     );
     Ok(())
 }
