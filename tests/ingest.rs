@@ -17,6 +17,49 @@ on_both_backends!(
     instructors_read_their_class_events,
 );
 
+/// On SQLite the writer never checkpoints (its commits would wait for it): the
+/// checkpointer copies committed events from the WAL into the database file itself.
+#[test]
+fn sqlite_events_reach_the_database_file_while_the_writer_only_appends() {
+    common::block_on(common::run(common::Backend::Sqlite, |app| async move {
+        let (_, token) = class(&app, "checkpoint").await;
+        for n in 0..20 {
+            let body = event("mina@example.edu", &format!("e{n}"), "success");
+            let (status, _) = post(&app, "/api/v1/events", Some(&token), &body).await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+        let common::TestDatabase::Sqlite { dir, .. } = &app.database else {
+            unreachable!("an SQLite test")
+        };
+        // The file alone, without its WAL: only what has been checkpointed.
+        let copy = dir.path().join("file-only.db");
+        let count_in_copy = || async {
+            std::fs::copy(dir.path().join("lectern.db"), &copy).ok()?;
+            let url = format!("sqlite://{}", copy.display());
+            let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+                .await
+                .ok()?;
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM cell_events")
+                .fetch_one(&mut connection)
+                .await
+                .ok()
+        };
+        let mut in_file = None;
+        for _ in 0..50 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            // A copy taken in the middle of a checkpoint may not open: try again.
+            in_file = count_in_copy().await;
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
+            }
+            if in_file == Some(20) {
+                break;
+            }
+        }
+        assert_eq!(in_file, Some(20), "the events are still only in the WAL");
+    }));
+}
+
 fn event(email: &str, event_id: &str, status: &str) -> Value {
     json!({
         "event_id": event_id, "user_id": "u1", "user_name": "Mina Park", "email": email,

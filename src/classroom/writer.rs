@@ -78,10 +78,14 @@ impl Writer {
         let (queue, receiver) = mpsc::channel(QUEUE);
         match db {
             Db::Sqlite { writer, .. } => {
-                let connection = sqlite::open(writer.connect_options().get_filename())?;
+                let options = writer.connect_options();
+                let path = options.get_filename();
+                let connection = sqlite::open(path)?;
+                let checkpointer = sqlite::start_checkpointer(path)?;
                 let storage = Storage::Sqlite {
                     connection: Box::new(connection),
                     turns: writer,
+                    _checkpointer: checkpointer,
                 };
                 // Blocking calls on a thread of its own: the runtime's workers stay free
                 // for requests. The loop waits without the runtime; the hub's delayed
@@ -133,6 +137,7 @@ enum Storage {
     Sqlite {
         connection: Box<rusqlite::Connection>,
         turns: sqlx::SqlitePool,
+        _checkpointer: sqlite::Checkpointer,
     },
     /// The pool, and the multi-row statements written so far (once per shape; they
     /// never go stale, so they outlive a reset of the writer's memory).
@@ -146,7 +151,9 @@ impl Storage {
         batch: &[(&str, &[CellEvent])],
     ) -> Result<Stored, StoreError> {
         match self {
-            Storage::Sqlite { connection, turns } => {
+            Storage::Sqlite {
+                connection, turns, ..
+            } => {
                 let _turn = turns.acquire().await?;
                 sqlite::store(connection, memory, batch)
             }
