@@ -297,34 +297,39 @@ async fn batch(
     if let Some(error) = too_many_or_none(items.len()) {
         return Err(error);
     }
-    let parsed: Vec<Result<CellEvent, Vec<FieldError>>> = items.iter().map(event::parse).collect();
-    let valid: Vec<CellEvent> = parsed
-        .iter()
-        .filter_map(|r| r.as_ref().ok().cloned())
-        .collect();
+    // Valid events go to the writer as they are; each refused one keeps its place.
+    let mut valid = Vec::with_capacity(items.len());
+    let mut refused: Vec<(usize, Vec<FieldError>)> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        match event::parse(item) {
+            Ok(event) => valid.push(event),
+            Err(problems) => refused.push((index, problems)),
+        }
+    }
     if valid.is_empty() {
-        let details = parsed
+        let details = refused
             .into_iter()
-            .enumerate()
-            .flat_map(|(index, result)| prefixed(index, result.err().unwrap_or_default()))
+            .flat_map(|(index, problems)| prefixed(index, problems))
             .collect();
         return Err(ApiError::validation(details));
     }
     let accepted = valid.len();
     let mut ids = store(state, &class, valid).await?.into_iter();
-    let results: Vec<Value> = parsed
-        .into_iter()
-        .enumerate()
-        .map(|(index, result)| match result {
-            Ok(_) => json!({"index": index, "success": true, "event_id": ids.next()}),
-            Err(problems) => json!({
-                "index": index,
-                "success": false,
-                "details": problems
-                    .iter()
-                    .map(|p| json!({"field": p.field, "code": p.code, "message": p.message}))
-                    .collect::<Vec<_>>(),
-            }),
+    let mut refused = refused.into_iter().peekable();
+    let results: Vec<BatchResult> = (0..items.len())
+        .map(|index| match refused.next_if(|(at, _)| *at == index) {
+            Some((_, details)) => BatchResult {
+                index,
+                success: false,
+                event_id: None,
+                details: Some(details),
+            },
+            None => BatchResult {
+                index,
+                success: true,
+                event_id: ids.next(),
+                details: None,
+            },
         })
         .collect();
     let status = if results.len() == accepted {
@@ -332,13 +337,33 @@ async fn batch(
     } else {
         StatusCode::MULTI_STATUS
     };
-    let body = json!({
-        "success": true,
-        "accepted": accepted,
-        "rejected": results.len() - accepted,
-        "results": results,
-    });
+    let body = BatchAnswer {
+        success: true,
+        accepted,
+        rejected: results.len() - accepted,
+        results,
+    };
     Ok((status, axum::Json(body)).into_response())
+}
+
+/// The answer to a batch: how many were stored, and each event's outcome in order.
+#[derive(serde::Serialize)]
+struct BatchAnswer {
+    success: bool,
+    accepted: usize,
+    rejected: usize,
+    results: Vec<BatchResult>,
+}
+
+/// One event's outcome: its id when stored, its problems when not.
+#[derive(serde::Serialize)]
+struct BatchResult {
+    index: usize,
+    success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<Vec<FieldError>>,
 }
 
 /// Hands checked events to the writer, without code and output for a class that keeps

@@ -85,6 +85,7 @@ impl Writer {
                 let storage = Storage::Sqlite {
                     connection: Box::new(connection),
                     turns: writer,
+                    turn: None,
                     _checkpointer: checkpointer,
                 };
                 // Blocking calls on a thread of its own: the runtime's workers stay free
@@ -128,15 +129,21 @@ impl Writer {
     }
 }
 
+/// Longest the writer keeps its turn on SQLite while batches keep coming: taking it for
+/// every transaction costs a hand-over through the runtime each time, and the file's
+/// other writes wait at most this long.
+const TURN: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Where transactions go.
 enum Storage {
     /// The writer's own connection, and the pool of the file's other writes: its one
-    /// connection is held during each transaction, so that those writes take turns with
-    /// the events' (first come, first served) instead of failing with "database is
-    /// locked" while the writer is busy.
+    /// connection is held while the writer writes (`turn`, since when), so that those
+    /// writes take turns with the events' (first come, first served) instead of failing
+    /// with "database is locked" while the writer is busy.
     Sqlite {
         connection: Box<rusqlite::Connection>,
         turns: sqlx::SqlitePool,
+        turn: Option<(sqlx::pool::PoolConnection<sqlx::Sqlite>, std::time::Instant)>,
         _checkpointer: sqlite::Checkpointer,
     },
     /// The pool, and the multi-row statements written so far (once per shape; they
@@ -145,6 +152,13 @@ enum Storage {
 }
 
 impl Storage {
+    /// Nothing more to write for now: the file's other writes may go.
+    fn pause(&mut self) {
+        if let Storage::Sqlite { turn, .. } = self {
+            *turn = None;
+        }
+    }
+
     async fn store(
         &mut self,
         memory: &mut Memory,
@@ -152,9 +166,19 @@ impl Storage {
     ) -> Result<Stored, StoreError> {
         match self {
             Storage::Sqlite {
-                connection, turns, ..
+                connection,
+                turns,
+                turn,
+                ..
             } => {
-                let _turn = turns.acquire().await?;
+                if turn
+                    .as_ref()
+                    .is_none_or(|(_, since)| since.elapsed() >= TURN)
+                {
+                    // Handed back first: a write waiting for its turn goes next.
+                    *turn = None;
+                    *turn = Some((turns.acquire().await?, std::time::Instant::now()));
+                }
                 sqlite::store(connection, memory, batch)
             }
             Storage::Postgres(pool, statements) => {
@@ -166,7 +190,17 @@ impl Storage {
 
 async fn run(mut storage: Storage, hub: Arc<Hub>, mut receiver: mpsc::Receiver<Job>) {
     let mut memory = Memory::default();
-    while let Some(first) = receiver.recv().await {
+    loop {
+        let first = match receiver.try_recv() {
+            Ok(job) => job,
+            Err(_) => {
+                storage.pause();
+                match receiver.recv().await {
+                    Some(job) => job,
+                    None => break,
+                }
+            }
+        };
         let mut size = first.events.len();
         let mut jobs = vec![first];
         while size < MAX_BATCH_EVENTS {
