@@ -38,7 +38,8 @@ pub mod server;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    // Lets people and browser tests tell a hydrated page from a server-rendered one.
+    // Lets people and browser tests tell a page whose WASM runs from a server-rendered
+    // one; the islands hydrate right after this returns.
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body())

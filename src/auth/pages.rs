@@ -14,7 +14,8 @@ use crate::i18n::use_i18n;
 use crate::t;
 use crate::ui::{FormError, RelativeTime, TextField, last_error, last_saved};
 
-/// The signed-in user for every component, refreshed after signing in or out.
+/// The signed-in user for every component, and the account forms' actions (signing in
+/// or out sends the browser to a freshly rendered page).
 #[derive(Clone, Copy)]
 pub struct Account {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,

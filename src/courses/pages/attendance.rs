@@ -58,11 +58,11 @@ fn sheet_view(
     let save_error = last_error(save);
     let update_error = last_error(update);
     let starts = lecture.starts_at;
-    let checked_in: Vec<_> = data
+    let checked_in: Vec<String> = data
         .rows
         .iter()
         .filter(|r| r.checked_in_at.is_some())
-        .cloned()
+        .map(|r| r.student.name())
         .collect();
     let summary = lecture_counts(i18n, &lecture);
     view! {
@@ -77,7 +77,7 @@ fn sheet_view(
                     // Without JavaScript the page reloads itself to show the next code. As
                     // inner HTML, it stays inert text when scripts run.
                     <noscript inner_html=r#"<meta http-equiv="refresh" content="10">"# />
-                    <CheckInLive lecture_id=id.get_value() state checked_in=checked_in.iter().map(|row| row.student.name()).collect()>
+                    <CheckInLive lecture_id=id.get_value() state checked_in=checked_in.clone()>
                         <ActionForm action=close attr:class="mt-3">
                             <input type="hidden" name="id" value=id.get_value() />
                             <button type="submit" class=BUTTON_QUIET>{t!(i18n, check_in_close)}</button>
