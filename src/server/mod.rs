@@ -14,6 +14,7 @@ use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -256,6 +257,13 @@ pub async fn serve(
     }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+    // Without TCP_NODELAY, a live message written while the previous one is still
+    // unacknowledged waits for the dashboard's delayed ACK (up to 40 ms on Linux).
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY refused");
+        }
+    });
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!("shutting down: finishing requests in flight");

@@ -23,7 +23,7 @@ pub(super) fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    connection.busy_timeout(Duration::from_secs(5))?;
+    connection.busy_handler(Some(retry_soon))?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", true)?;
     connection.pragma_update(None, "temp_store", "MEMORY")?;
@@ -35,11 +35,28 @@ pub(super) fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
     Ok(connection)
 }
 
+/// How long [`retry_soon`] waits between tries, and how many it makes (5 s in all).
+const RETRY_EVERY: Duration = Duration::from_micros(200);
+const RETRIES: i32 = 25_000;
+
+/// The busy handler of the writer and the checkpointer, in place of SQLite's own, which
+/// sleeps 1, 2, 5, 10, 15… ms between tries: a commit that met the checkpointer's lock
+/// for 10 ms would wait 18, with every notebook in the room waiting on it.
+fn retry_soon(tries: i32) -> bool {
+    std::thread::sleep(RETRY_EVERY);
+    tries < RETRIES
+}
+
 /// How often the checkpointer moves committed pages from the WAL into the file.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// WAL pages (4 KiB each) beyond which the checkpointer makes the writer wait once, so
 /// that the WAL starts over instead of growing under a writer that never pauses.
 const WAL_RESTART_PAGES: i64 = 16_384;
+
+/// Catching up before a restart stops once a copy found at most this many new pages,
+/// or after this many copies.
+const CATCH_UP_PAGES: i64 = 256;
+const CATCH_UP_ROUNDS: usize = 4;
 
 /// Keeps the checkpointer running; it stops when this is dropped (with the writer).
 pub(super) struct Checkpointer {
@@ -56,6 +73,7 @@ pub(super) fn start_checkpointer(path: &Path) -> Result<Checkpointer, super::Sta
     std::thread::Builder::new()
         .name("lectern-checkpointer".to_owned())
         .spawn(move || {
+            background_priority();
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(CHECKPOINT_EVERY)
             {
@@ -67,15 +85,41 @@ pub(super) fn start_checkpointer(path: &Path) -> Result<Checkpointer, super::Sta
     Ok(Checkpointer { _stop: stop })
 }
 
+/// Gives the calling thread a lower CPU priority (nice 10; on Linux, nice is per thread):
+/// a checkpoint's copying then waits for requests and dashboards instead of delaying
+/// them when the cores are busy.
+fn background_priority() {
+    // SAFETY: setpriority changes a scheduling setting of this thread; no memory is passed.
+    let refused = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) } != 0;
+    if refused {
+        tracing::debug!("the checkpointer keeps its priority (setpriority refused)");
+    }
+}
+
 /// Copies what it can without waiting; when the WAL has grown large, also waits for
-/// the writer so that the WAL starts over.
+/// the writer so that the WAL starts over. That wait holds every commit back while it
+/// copies and syncs what is left, so first it catches up without waiting, until the
+/// writer added little during the last copy.
 fn checkpoint(connection: &Connection) -> rusqlite::Result<()> {
-    let pages: i64 =
-        connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))?;
+    let mut pages = passive(connection)?;
     if pages > WAL_RESTART_PAGES {
+        for _ in 0..CATCH_UP_ROUNDS {
+            let now = passive(connection)?;
+            let added = now - pages;
+            pages = now;
+            if added <= CATCH_UP_PAGES {
+                break;
+            }
+        }
         connection.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))?;
     }
     Ok(())
+}
+
+/// A checkpoint that copies what the readers allow without waiting for anyone: the
+/// frames in the WAL.
+fn passive(connection: &Connection) -> rusqlite::Result<i64> {
+    connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))
 }
 
 /// A time as sqlx writes it to SQLite, so that both compare and read back alike.
