@@ -24,12 +24,14 @@ fn small_pages_only() {
     }
 }
 
+/// mimalloc's `mi_option_purge_delay`, which the bindings do not name (a test checks the
+/// number against the option's default).
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 /// Freed memory goes back to the OS at once; mimalloc keeps it a second by default, and
 /// then only once the freeing thread allocates again: with hundreds of dashboards
 /// connecting (each sent a snapshot of the class), that kept tens of MiB resident.
 fn return_memory_at_once() {
-    // mimalloc's `mi_option_purge_delay`, which the bindings do not name.
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: sets one of the allocator's options; no memory is passed.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
 }
@@ -165,5 +167,17 @@ fn report<E: std::fmt::Display>(result: Result<(), E>) -> ExitCode {
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The option set is the purge delay: it starts at mimalloc v3's default of 1,000 ms
+    /// (this test never calls `return_memory_at_once`).
+    #[test]
+    fn the_option_set_is_mimallocs_purge_delay() {
+        // SAFETY: reads one of the allocator's options.
+        let delay = unsafe { libmimalloc_sys::mi_option_get(super::PURGE_DELAY) };
+        assert_eq!(delay, 1_000);
     }
 }
