@@ -126,8 +126,60 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
     Ok(options)
 }
 
-/// The whole application as one router.
-pub fn router(state: AppState) -> Router {
+/// The whole application: notebooks' events down [`ingest_lane`], everything else
+/// through [`full_router`].
+pub fn app(state: AppState) -> Lanes {
+    Lanes {
+        ingest: with_outer_layers(ingest_lane(state.clone())),
+        full: with_outer_layers(full_router(state)),
+    }
+}
+
+/// Requests sorted before any layer sees them: notebooks' events (`POST
+/// /api/v1/events[/batch]`) take a short stack, because a busy room posts thousands a
+/// second, and the full stack's work (sessions, cookies, compression, the pages' error
+/// handling, and each middleware cloning every layer inside it per request) was a good
+/// part of each event's cost.
+#[derive(Clone)]
+pub struct Lanes {
+    ingest: Router,
+    full: Router,
+}
+
+impl tower::Service<Request> for Lanes {
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = axum::routing::future::RouteFuture<std::convert::Infallible>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let is_event = request.method() == axum::http::Method::POST
+            && crate::classroom::ingest::EVENT_PATHS.contains(&request.uri().path());
+        if is_event {
+            self.ingest.call(request)
+        } else {
+            self.full.call(request)
+        }
+    }
+}
+
+/// The layers every request passes, in either lane: its id and log line, a panic
+/// answered as a 500, and the security headers.
+fn with_outer_layers(router: Router) -> Router {
+    router
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(guard::catch_panic))
+        .layer(middleware::from_fn(request_id::request_context))
+}
+
+/// Everything but the notebooks' events, with sessions, cookies and compression.
+fn full_router(state: AppState) -> Router {
     // Generated once per process: generating renders the app in a special mode that
     // would disturb pages being rendered at the same time by another server instance.
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
@@ -141,7 +193,6 @@ pub fn router(state: AppState) -> Router {
     let db = state.db.clone();
     let public_url = state.config.public_url();
     let secret_key = state.secret_key.clone();
-    let state_for_ingest = state.clone();
 
     Router::new()
         .route("/health", get(crate::health::health_handler))
@@ -181,19 +232,10 @@ pub fn router(state: AppState) -> Router {
             std::sync::Arc::<str>::from(public_url.as_str()),
             guard::refuse_cross_site,
         ))
-        .layer(middleware::from_fn_with_state(
-            ingest_lane(state_for_ingest),
-            ingest_fast_lane,
-        ))
-        .layer(middleware::from_fn(security_headers))
-        .layer(middleware::from_fn(guard::catch_panic))
-        .layer(middleware::from_fn(request_id::request_context))
 }
 
-/// Notebooks' events (`POST /api/v1/events[/batch]`) with only the layers they need:
-/// a busy room posts thousands a second, and sessions, cookies, compression and the
-/// pages' error handling would be most of each request's work. Token only, so the
-/// cross-site check has nothing to refuse.
+/// Notebooks' events (`POST /api/v1/events[/batch]`) with only the layers they need.
+/// Token only, so the cross-site check has nothing to refuse.
 fn ingest_lane(state: AppState) -> Router {
     use crate::classroom::ingest::{EVENT_PATHS, post_batch, post_events};
     Router::new()
@@ -203,24 +245,6 @@ fn ingest_lane(state: AppState) -> Router {
         .layer(middleware::from_fn(guard::json_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(guard::reject_oversized))
-}
-
-/// Sends events posted by notebooks down [`ingest_lane`]; everything else on.
-async fn ingest_fast_lane(
-    axum::extract::State(lane): axum::extract::State<Router>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if request.method() == axum::http::Method::POST
-        && crate::classroom::ingest::EVENT_PATHS.contains(&request.uri().path())
-    {
-        use tower::ServiceExt;
-        return match lane.oneshot(request).await {
-            Ok(response) => response,
-            Err(never) => match never {},
-        };
-    }
-    next.run(request).await
 }
 
 /// Adds the headers of [`guard::security_headers`] unless a handler set its own.
@@ -255,7 +279,8 @@ pub async fn serve(
     if let Err(error) = crate::helpdesk::presence::after_restart(&state).await {
         tracing::warn!(?error, "instructors' presence after a restart");
     }
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app =
+        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app(state));
     let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
     // Without TCP_NODELAY, a live message written while the previous one is still
     // unacknowledged waits for the dashboard's delayed ACK (up to 40 ms on Linux).
