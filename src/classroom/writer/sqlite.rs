@@ -145,7 +145,7 @@ fn time(row: &Row, column: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
         })
 }
 
-/// A student's class and row, from the columns the update returns.
+/// A student's class and row, from the columns of the writer's read after its update.
 fn student_row(row: &Row) -> rusqlite::Result<(String, StudentRow)> {
     Ok((
         row.get(1)?,
@@ -288,6 +288,8 @@ pub(super) fn store(
     }
     drop(minute);
 
+    // Written, then read back: with `RETURNING`, SQLite runs a statement as one that may
+    // have to undo part of itself, copying each page it changes into a journal first.
     let mut cells_ok: HashMap<(i64, String), i64> = HashMap::new();
     let mut notebook = tx.prepare_cached(
         "INSERT INTO student_notebooks (student_id, class_id, notebook_path, executions, cells_ok, last_at) \
@@ -295,24 +297,25 @@ pub(super) fn store(
          executions = student_notebooks.executions + excluded.executions, \
          cells_ok = student_notebooks.cells_ok + excluded.cells_ok, \
          last_at = CASE WHEN excluded.last_at > student_notebooks.last_at \
-         THEN excluded.last_at ELSE student_notebooks.last_at END \
-         RETURNING cells_ok",
+         THEN excluded.last_at ELSE student_notebooks.last_at END",
+    )?;
+    let mut notebook_cells = tx.prepare_cached(
+        "SELECT cells_ok FROM student_notebooks WHERE student_id = ?1 AND notebook_path = ?2",
     )?;
     for ((student, path), (class_id, delta)) in &changes.notebooks {
-        let ok: i64 = notebook.query_row(
-            params![
-                student,
-                class_id,
-                path,
-                delta.executions,
-                delta.cells_ok,
-                text(delta.last_at.unwrap_or(now)),
-            ],
-            |row| row.get(0),
-        )?;
+        notebook.execute(params![
+            student,
+            class_id,
+            path,
+            delta.executions,
+            delta.cells_ok,
+            text(delta.last_at.unwrap_or(now)),
+        ])?;
+        let ok: i64 = notebook_cells.query_row(params![student, path], |row| row.get(0))?;
         cells_ok.insert((*student, path.clone()), ok);
     }
     drop(notebook);
+    drop(notebook_cells);
 
     // Every touched student's counters, and their new rows for the dashboards.
     let mut rows: HashMap<i64, StudentRow> = HashMap::with_capacity(changes.order.len());
@@ -326,31 +329,36 @@ pub(super) fn store(
          last_activity_at = CASE WHEN last_activity_at IS NULL OR last_activity_at < ?9 \
          THEN ?9 ELSE last_activity_at END, \
          version = version + 1 \
-         WHERE id = ?1 \
-         RETURNING id, class_id, email, name, team, current_notebook, last_activity_at, executions, \
-         errors, error_streak, last_error, version, help_open",
+         WHERE id = ?1",
+    )?;
+    let mut read = tx.prepare_cached(
+        "SELECT id, class_id, email, name, team, current_notebook, last_activity_at, executions, \
+         errors, error_streak, last_error, version, help_open FROM classroom_students WHERE id = ?1",
     )?;
     for key in &changes.order {
         let delta = &changes.deltas[key];
         let (has_last, last_error) = delta.last_error();
-        let (class_id, row) = update.query_row(
-            params![
-                key.1,
-                delta.executions,
-                delta.errors,
-                delta.succeeded,
-                delta.trailing_errors,
-                has_last,
-                last_error,
-                delta.notebook,
-                text(delta.last_at.unwrap_or(now)),
-            ],
-            student_row,
-        )?;
+        let changed = update.execute(params![
+            key.1,
+            delta.executions,
+            delta.errors,
+            delta.succeeded,
+            delta.trailing_errors,
+            has_last,
+            last_error,
+            delta.notebook,
+            text(delta.last_at.unwrap_or(now)),
+        ])?;
+        if changed != 1 {
+            // Deleted since the writer learned its id.
+            return Err(StoreError::StaleStudent(key.1));
+        }
+        let (class_id, row) = read.query_row(params![key.1], student_row)?;
         check_student(&expected, class_id, &row)?;
         rows.insert(row.id, row);
     }
     drop(update);
+    drop(read);
 
     // The most cells anyone has completed in each notebook now current.
     let mut best: HashMap<(String, String), i64> = HashMap::new();
