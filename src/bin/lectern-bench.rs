@@ -346,12 +346,15 @@ async fn seed(url: &str) -> Result<(String, String, String), Failure> {
 
 static NEXT_EVENT: AtomicU64 = AtomicU64::new(0);
 
-/// One cell event of student `n` (of [`STUDENTS`]), timestamped now.
+/// One cell event of student `n` (of [`STUDENTS`]), timestamped now, with a random
+/// `event_id` as the notebook clients send (a UUID v4: the idempotency index takes them
+/// at random places, not in order).
 fn event(n: usize) -> String {
     let id = NEXT_EVENT.fetch_add(1, Ordering::Relaxed);
     let failed = id.is_multiple_of(7);
     format!(
-        r#"{{"event_id":"b{id}","email":"s{student}@bench.example","user_name":"Student {student}","notebook_path":"lesson1.ipynb","cell_id":"c{cell}","cell_type":"code","code":"x = {id}","output":"","status":"{status}","execution_time":0.01,"timestamp":"{at}"}}"#,
+        r#"{{"event_id":"{key}","email":"s{student}@bench.example","user_name":"Student {student}","notebook_path":"lesson1.ipynb","cell_id":"c{cell}","cell_type":"code","code":"x = {id}","output":"","status":"{status}","execution_time":0.01,"timestamp":"{at}"}}"#,
+        key = uuid::Uuid::new_v4(),
         student = n % STUDENTS,
         cell = id % 20,
         status = if failed { "error" } else { "success" },
