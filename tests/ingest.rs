@@ -353,6 +353,11 @@ async fn the_jupyterlab_extension_posts_across_origins(app: TestApp) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    // Events take their own lane past the sessions and cookies; the answer still has what
+    // every answer has.
+    let id = response.headers()["x-request-id"].to_str().unwrap();
+    assert!(id.starts_with("req_"), "{id}");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     let (executions, errors, _, last_error) =
         counters(&app, &class_id, "student001@example.com").await;
     assert_eq!((executions, errors), (1, 1));

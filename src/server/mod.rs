@@ -128,7 +128,7 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
 
 /// The whole application: notebooks' events down [`ingest_lane`], everything else
 /// through [`full_router`].
-pub fn app(state: AppState) -> Lanes {
+fn app(state: AppState) -> Lanes {
     Lanes {
         ingest: with_outer_layers(ingest_lane(state.clone())),
         full: with_outer_layers(full_router(state)),
@@ -141,7 +141,7 @@ pub fn app(state: AppState) -> Lanes {
 /// handling, and each middleware cloning every layer inside it per request) was a good
 /// part of each event's cost.
 #[derive(Clone)]
-pub struct Lanes {
+struct Lanes {
     ingest: Router,
     full: Router,
 }
