@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, options, post};
 
 use crate::error::ApiError;
 use crate::server::{AppState, guard};
@@ -17,15 +17,14 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/auth/status", get(crate::auth::service::auth_status))
+        // Posted events never come this way: the server sends them down its ingest lane.
         .route(
             "/events",
-            post(crate::classroom::ingest::post_events)
-                .get(crate::classroom::read::list_events)
-                .options(crate::classroom::ingest::preflight),
+            get(crate::classroom::read::list_events).options(crate::classroom::ingest::preflight),
         )
         .route(
             "/events/batch",
-            post(crate::classroom::ingest::post_batch).options(crate::classroom::ingest::preflight),
+            options(crate::classroom::ingest::preflight),
         )
         .route("/dashboard/overview", get(crate::classroom::rest::overview))
         .route(
