@@ -60,6 +60,69 @@ fn sqlite_events_reach_the_database_file_while_the_writer_only_appends() {
     }));
 }
 
+/// Events stored before the idempotency index held hashes (migration 0011) get theirs
+/// when the writer starts, and a late retry of one of them is still stored once; two
+/// different ids with the same hash are both stored.
+#[test]
+fn retries_of_events_stored_before_the_key_hashes_are_stored_once() {
+    common::block_on(async {
+        let backend = common::Backend::Sqlite;
+        let database = common::create_database(backend).await.unwrap();
+        let (app, stop, serving) = common::start_server(backend, database.clone(), &[]).await;
+        let (class_id, token) = class(&app, "upgrade").await;
+        let mut first_ids = Vec::new();
+        for key in ["e1", "e2", "é3"] {
+            let body = event("mina@example.edu", key, "success");
+            let (status, answer) = post(&app, "/api/v1/events", Some(&token), &body).await;
+            assert_eq!(status, StatusCode::CREATED, "{answer}");
+            first_ids.push(answer["event_id"].clone());
+        }
+        // What migration 0011 leaves for events stored before it: no hashes, and a list.
+        let reset = "UPDATE cell_events SET key_hash = NULL; \
+                     INSERT INTO cell_event_key_hashes (event_id) SELECT id FROM cell_events; \
+                     INSERT INTO cell_event_key_hashes (event_id) VALUES (999999);";
+        let lectern::db::Pool::Sqlite(pool) = app.state.db.writer() else {
+            unreachable!("an SQLite test")
+        };
+        sqlx::raw_sql(reset).execute(pool).await.unwrap();
+        let _ = stop.send(());
+        serving.await.unwrap();
+        drop(app);
+
+        let (app, stop, serving) = common::start_server(backend, database, &[]).await;
+        let left: (i64, i64) = db_run!(app.state.db.reader(), |pool| {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM cell_event_key_hashes), \
+                 (SELECT COUNT(*) FROM cell_events WHERE key_hash IS NULL)",
+            )
+            .fetch_one(pool)
+            .await
+        })
+        .unwrap();
+        assert_eq!(
+            left,
+            (0, 0),
+            "(listed, without a hash) after the writer started"
+        );
+        for (key, first) in ["e1", "e2", "é3"].into_iter().zip(&first_ids) {
+            let body = event("mina@example.edu", key, "success");
+            let (status, answer) = post(&app, "/api/v1/events", Some(&token), &body).await;
+            assert_eq!((status, &answer["event_id"]), (StatusCode::CREATED, first));
+        }
+        assert_eq!(stored_events(&app).await, 3);
+        // Two ids with the same hash are two events.
+        for key in ["aÈ", "bE"] {
+            let body = event("mina@example.edu", key, "success");
+            let (status, _) = post(&app, "/api/v1/events", Some(&token), &body).await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+        assert_eq!(stored_events(&app).await, 5);
+        assert_eq!(counters(&app, &class_id, "mina@example.edu").await.0, 5);
+        let _ = stop.send(());
+        serving.await.unwrap();
+    });
+}
+
 fn event(email: &str, event_id: &str, status: &str) -> Value {
     json!({
         "event_id": event_id, "user_id": "u1", "user_name": "Mina Park", "email": email,

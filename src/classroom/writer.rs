@@ -53,6 +53,8 @@ enum StoreError {
 pub enum StartError {
     #[error("cannot open the database for the event writer: {0}")]
     Open(#[from] rusqlite::Error),
+    #[error("cannot fill in the key hashes of earlier events: {0}")]
+    Hash(rusqlite::Error),
     #[error("cannot start the event writer's thread: {0}")]
     Thread(#[from] std::io::Error),
 }
@@ -80,7 +82,8 @@ impl Writer {
             Db::Sqlite { writer, .. } => {
                 let options = writer.connect_options();
                 let path = options.get_filename();
-                let connection = sqlite::open(path)?;
+                let mut connection = sqlite::open(path)?;
+                sqlite::hash_earlier_keys(&mut connection).map_err(StartError::Hash)?;
                 let checkpointer = sqlite::start_checkpointer(path)?;
                 let storage = Storage::Sqlite {
                     connection: Box::new(connection),

@@ -166,6 +166,53 @@ fn student_row(row: &Row) -> rusqlite::Result<(String, StudentRow)> {
     ))
 }
 
+/// The event a student sent before with the same client id: found by the id's hash in
+/// the idempotency index, then compared as text.
+const SENT_BEFORE: &str =
+    "SELECT id FROM cell_events WHERE student_id = ?1 AND key_hash = ?2 AND event_key = ?3";
+
+/// The idempotency index's hash of a client's event id: 31 bits, so that the index entry
+/// is small. Stored on disk, so it must never change. Equal ids always have equal hashes;
+/// different ids rarely do, and [`SENT_BEFORE`] compares the text.
+pub(super) fn key_hash(key: &str) -> i64 {
+    key.chars().fold(0, |hash, c| {
+        (hash * 131 + i64::from(u32::from(c))) % 2_147_483_647
+    })
+}
+
+/// How many events [`hash_earlier_keys`] fills in per transaction.
+const HASHES_PER_TRANSACTION: usize = 10_000;
+
+/// Fills in the key hash of the events stored before migration 0011 (listed in
+/// `cell_event_key_hashes`), ten thousand per transaction; a no-op once done.
+pub(super) fn hash_earlier_keys(connection: &mut Connection) -> rusqlite::Result<()> {
+    loop {
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let earlier: Vec<(i64, String)> = tx
+            .prepare(
+                "SELECT e.id, e.event_key FROM cell_event_key_hashes h \
+                 JOIN cell_events e ON e.id = h.event_id LIMIT ?1",
+            )?
+            .query_map([HASHES_PER_TRANSACTION], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut set = tx.prepare("UPDATE cell_events SET key_hash = ?2 WHERE id = ?1")?;
+        let mut done = tx.prepare("DELETE FROM cell_event_key_hashes WHERE event_id = ?1")?;
+        for (id, key) in &earlier {
+            set.execute(params![id, key_hash(key)])?;
+            done.execute([id])?;
+        }
+        drop((set, done));
+        // Events deleted since (their class or student was) leave ids that join nothing.
+        if earlier.len() < HASHES_PER_TRANSACTION {
+            tx.execute("DELETE FROM cell_event_key_hashes", [])?;
+            return tx.commit();
+        }
+        tx.commit()?;
+    }
+}
+
 /// Stores `batch` in one transaction.
 pub(super) fn store(
     connection: &mut Connection,
@@ -217,19 +264,26 @@ pub(super) fn store(
     drop(upsert);
 
     let mut inserted: HashSet<i64> = HashSet::with_capacity(total);
+    let mut sent_before = tx.prepare_cached(SENT_BEFORE)?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO cell_events (id, student_id, event_key, kind, notebook_path, cell_id, cell_type, \
-         execution_count, failed, error_type, error_message, code, output, truncated, execution_ms, \
-         occurred_at, received_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
-         ON CONFLICT (student_id, event_key) DO NOTHING",
+        "INSERT INTO cell_events (id, student_id, event_key, key_hash, kind, notebook_path, cell_id, \
+         cell_type, execution_count, failed, error_type, error_message, code, output, truncated, \
+         execution_ms, occurred_at, received_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?;
     let events = batch.iter().flat_map(|(_, events)| events.iter());
     for (index, event) in events.enumerate() {
-        let changed = insert.execute(params![
+        let hash = event.event_key.as_deref().map(key_hash);
+        if let (Some(key), Some(hash)) = (&event.event_key, hash)
+            && sent_before.exists(params![student_of[index], hash, key])?
+        {
+            continue;
+        }
+        insert.execute(params![
             ids[index],
             student_of[index],
             event.event_key,
+            hash,
             event.kind.as_str(),
             event.notebook_path,
             event.cell_id,
@@ -245,23 +299,20 @@ pub(super) fn store(
             text(event.occurred_at),
             now_text,
         ])?;
-        if changed == 1 {
-            inserted.insert(ids[index]);
-        }
+        inserted.insert(ids[index]);
     }
     drop(insert);
 
     let mut changes = Changes::of(batch, &ids, &student_of, &inserted, now);
-    if !changes.retries.is_empty() {
-        let mut first = tx.prepare_cached(
-            "SELECT id FROM cell_events WHERE student_id = ?1 AND event_key = ?2",
-        )?;
-        for retry in &changes.retries {
-            let id: i64 =
-                first.query_row(params![retry.student, retry.event_key], |row| row.get(0))?;
-            changes.ids[retry.job][retry.position] = format!("evt_{id}");
-        }
+    for retry in &changes.retries {
+        let hash = retry.event_key.map(key_hash);
+        let id: i64 = sent_before
+            .query_row(params![retry.student, hash, retry.event_key], |row| {
+                row.get(0)
+            })?;
+        changes.ids[retry.job][retry.position] = format!("evt_{id}");
     }
+    drop(sent_before);
 
     // Cells run successfully for the first time move their notebook's completion.
     let mut cell = tx.prepare_cached(
@@ -377,4 +428,23 @@ pub(super) fn store(
         updates: changes.updates(rows, &cells_ok, &best, now),
         ids: changes.ids,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_hash;
+
+    /// The hashes are on disk: these values must never change.
+    #[test]
+    fn key_hashes_stay_what_they_were() {
+        assert_eq!(key_hash(""), 0);
+        assert_eq!(key_hash("a"), 97);
+        assert_eq!(
+            key_hash("0b7c5f5e-4a53-4f59-9f1d-3c2f7e1f2b6a"),
+            337_402_076
+        );
+        assert_eq!(key_hash("héllo✓😀"), 1_248_884_094);
+        // Different ids may share a hash; the writer tells them apart by their text.
+        assert_eq!(key_hash("aÈ"), key_hash("bE"));
+    }
 }
