@@ -182,10 +182,14 @@ async fn run(socket: WebSocket, state: AppState, class_id: String, since: Option
                 if let Some(last) = messages.last() {
                     last_sent = last.seq;
                 }
+                // Queued together, written with one flush.
                 for message in messages {
-                    if sink.send(Message::Text(message.text.clone())).await.is_err() {
+                    if sink.feed(Message::Text(message.text.clone())).await.is_err() {
                         return;
                     }
+                }
+                if sink.flush().await.is_err() {
+                    return;
                 }
             }
             incoming = stream.next() => match incoming {
