@@ -19,6 +19,7 @@ on_both_backends!(
     students_are_listed_created_updated_and_deleted,
     only_the_class_staff_read_the_dashboard,
     the_websocket_sends_a_snapshot_then_each_change,
+    a_run_after_a_change_elsewhere_shows_both,
     the_websocket_resumes_after_a_reconnect,
     the_websocket_refuses_strangers,
     privacy_keeps_metadata_only_and_purges_old_code,
@@ -455,6 +456,56 @@ async fn the_websocket_sends_a_snapshot_then_each_change(app: TestApp) {
     // Browsers cannot ping: a text "ping" is answered.
     socket.send(Message::text("ping")).await.unwrap();
     assert_eq!(next(&mut socket).await["type"], "pong");
+}
+
+/// The writer remembers each student's id and name between transactions; a change made
+/// elsewhere in between (here a rename by an instructor) must reach the tile with the
+/// next run, and the notebook's own name for the student must not undo it.
+async fn a_run_after_a_change_elsewhere_shows_both(app: TestApp) {
+    let (class_id, ingest) = class(&app, "live5b").await;
+    let token = teacher_token(&app, "live5b").await;
+    let bearer = format!("Bearer {token}");
+    post(&app, &ingest, &event("mina@x.org", "Mina", "c1", true)).await;
+    let mut socket = open_socket(
+        &app,
+        &format!("class_id={class_id}"),
+        &[("authorization", &bearer)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(next(&mut socket).await["type"], "snapshot");
+    let id: i64 = db_run!(app.state.db.reader(), |pool| {
+        sqlx::query_scalar("SELECT id FROM classroom_students WHERE email = 'mina@x.org'")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    let response = app
+        .client
+        .put(app.url(&format!("/api/v1/students/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Mina Park"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(next(&mut socket).await["data"]["userName"], "Mina Park");
+    for (cell, runs) in [("c2", 2), ("c3", 3)] {
+        post(&app, &ingest, &event("mina@x.org", "Mina", cell, true)).await;
+        let run = next(&mut socket).await;
+        assert_eq!(run["type"], "cell_execution");
+        assert_eq!(run["data"]["student"]["userName"], "Mina Park", "{run}");
+        assert_eq!(run["data"]["cellExecutions"], runs);
+        assert_eq!(run["data"]["student"]["errorStreak"], runs);
+    }
+    let (_, all) = get(
+        &app,
+        &token,
+        &format!("/api/v1/students?class_id={class_id}"),
+    )
+    .await;
+    assert_eq!(all["students"][0]["name"], "Mina Park");
+    assert_eq!(all["students"][0]["total_executions"], 3);
 }
 
 async fn the_websocket_resumes_after_a_reconnect(app: TestApp) {

@@ -6,7 +6,9 @@
 //! class get a few messages a second each instead of thousands.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use axum::extract::ws::Utf8Bytes;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -146,8 +148,27 @@ struct ExecutionData<'a> {
 pub struct Frame {
     pub seq: u64,
     pub update: Update,
-    /// The message as sent: `{"type", "data", "timestamp", "seq"}`.
-    pub text: String,
+    /// The message as sent alone, written when first needed: a busy class's frames go
+    /// out together in a delta, and writing each one too would double the work of
+    /// publishing, which the event writer does between its transactions.
+    text: OnceLock<Utf8Bytes>,
+}
+
+impl Frame {
+    fn new(seq: u64, update: Update) -> Frame {
+        Frame {
+            seq,
+            update,
+            text: OnceLock::new(),
+        }
+    }
+
+    /// The message as sent alone: `{"type", "data", "timestamp", "seq"}`.
+    pub fn text(&self) -> Utf8Bytes {
+        self.text
+            .get_or_init(|| self.update.write(self.seq).into())
+            .clone()
+    }
 }
 
 /// A message of the WebSocket protocol, as text.
@@ -176,7 +197,7 @@ pub struct Outgoing {
     /// The last frame it covers.
     pub seq: u64,
     /// Shared by every dashboard it goes to.
-    pub text: axum::extract::ws::Utf8Bytes,
+    pub text: Utf8Bytes,
     /// It carries a help desk change.
     pub desk: bool,
 }
@@ -214,7 +235,7 @@ impl Feed {
             [] => return,
             [one] => Outgoing {
                 seq: one.seq,
-                text: one.text.clone().into(),
+                text: one.text(),
                 desk,
             },
             many => match coalesce(many) {
@@ -290,8 +311,7 @@ impl Hub {
         for update in updates {
             state.seq += 1;
             let seq = state.seq;
-            let text = update.write(seq);
-            let frame = Arc::new(Frame { seq, update, text });
+            let frame = Arc::new(Frame::new(seq, update));
             if state.recent.len() == RECENT {
                 state.recent.pop_front();
             }
@@ -370,7 +390,10 @@ impl Hub {
 /// executions and errors the frames carried (for the activity chart).
 pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
     let last = frames.last()?;
-    let mut students: Vec<&StudentState> = Vec::new();
+    // Each student's newest state, in order of first change (a removal empties its
+    // slot), found by email: a batch may bring thousands of frames for 1,000 students.
+    let mut students: Vec<Option<&StudentState>> = Vec::new();
+    let mut slots: HashMap<&str, usize> = HashMap::new();
     let mut removed: Vec<&str> = Vec::new();
     // The newest state of each help request and instructor, in order of first change.
     let mut desk: Vec<(&str, String, Value)> = Vec::new();
@@ -411,19 +434,28 @@ pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
                 continue;
             }
             Update::Removed { email } => {
-                students.retain(|s| s.email_address != *email);
+                if let Some(slot) = slots.remove(email.as_str()) {
+                    students[slot] = None;
+                }
                 removed.push(email);
                 continue;
             }
         };
-        removed.retain(|email| *email != student.email_address);
-        match students
-            .iter_mut()
-            .find(|s| s.email_address == student.email_address)
-        {
-            Some(known) if known.version < student.version => *known = student,
-            Some(_) => {}
-            None => students.push(student),
+        if !removed.is_empty() {
+            removed.retain(|email| *email != student.email_address);
+        }
+        match slots.get(student.email_address.as_str()) {
+            Some(&slot) => {
+                if let Some(known) = &mut students[slot]
+                    && known.version < student.version
+                {
+                    *known = student;
+                }
+            }
+            None => {
+                slots.insert(&student.email_address, students.len());
+                students.push(Some(student));
+            }
         }
     }
     /// One change of a `delta_update`.
@@ -444,6 +476,7 @@ pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
     }
     let mut changes: Vec<Change<'_, Changed<'_>>> = students
         .iter()
+        .flatten()
         .map(|s| Change {
             operation: "update",
             target: "student",
@@ -573,6 +606,54 @@ mod tests {
             hub.subscribe("c", Some(20)).missed.unwrap().len(),
             RECENT - 10
         );
+    }
+
+    #[test]
+    fn frames_that_go_out_in_a_delta_are_never_written_alone() {
+        let hub = Hub::default();
+        let mut receiver = hub.subscribe("c", None).receiver;
+        let updates = (0..3)
+            .map(|n| Update::Progress(student(&format!("{n}@x.org"), 1)))
+            .collect();
+        hub.publish("c", updates);
+        assert!(receiver.try_recv().unwrap().text.contains("delta_update"));
+        let frames = hub.subscribe("c", Some(0)).missed.unwrap();
+        assert!(frames.iter().all(|f| f.text.get().is_none()));
+        // Resuming after the second needs the third alone.
+        assert!(frames[2].text().contains("student_progress_update"));
+    }
+
+    #[test]
+    fn a_removed_student_leaves_the_delta_until_changed_again() {
+        let hub = Hub::default();
+        hub.publish(
+            "c",
+            vec![
+                Update::Progress(student("a@x.org", 1)),
+                Update::Progress(student("b@x.org", 1)),
+                Update::Removed {
+                    email: "a@x.org".to_owned(),
+                },
+                Update::Removed {
+                    email: "b@x.org".to_owned(),
+                },
+                Update::Progress(student("a@x.org", 2)),
+            ],
+        );
+        let frames = hub.subscribe("c", Some(0)).missed.unwrap();
+        let delta: Value = serde_json::from_str(&coalesce(&frames).unwrap()).unwrap();
+        let changes: Vec<(&str, &str)> = delta["data"]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["operation"].as_str().unwrap(),
+                    c["identifier"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(changes, [("update", "a@x.org"), ("remove", "b@x.org")]);
     }
 
     #[test]

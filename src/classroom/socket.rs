@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{
-    Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection,
+    Message, Utf8Bytes, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection,
 };
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -118,11 +118,11 @@ async fn snapshot(state: &AppState, class_id: &str, seq: u64) -> Option<String> 
 }
 
 /// The frames to send for `frames`: one each, or one `delta_update` for several.
-fn outgoing(frames: &[Arc<Frame>]) -> Vec<String> {
+fn outgoing(frames: &[Arc<Frame>]) -> Vec<Utf8Bytes> {
     match frames {
         [] => Vec::new(),
-        [one] => vec![one.text.clone()],
-        many => coalesce(many).into_iter().collect(),
+        [one] => vec![one.text()],
+        many => coalesce(many).map(Utf8Bytes::from).into_iter().collect(),
     }
 }
 
@@ -142,6 +142,7 @@ async fn run(socket: WebSocket, state: AppState, class_id: String, since: Option
         }
         None => snapshot(&state, &class_id, subscription.seq)
             .await
+            .map(Utf8Bytes::from)
             .into_iter()
             .collect(),
     };
@@ -151,7 +152,7 @@ async fn run(socket: WebSocket, state: AppState, class_id: String, since: Option
         return;
     }
     for text in first {
-        if sink.send(Message::Text(text.into())).await.is_err() {
+        if sink.send(Message::Text(text)).await.is_err() {
             return;
         }
     }
