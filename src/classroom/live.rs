@@ -230,6 +230,11 @@ impl Feed {
         state.flush_scheduled = false;
         state.last_flush = Some(std::time::Instant::now());
         let pending = std::mem::take(&mut state.pending);
+        if self.sender.receiver_count() == 0 {
+            // No dashboard open: the frames are kept for resuming, and a message would
+            // go nowhere. (A dashboard subscribes under this lock, after a flush.)
+            return;
+        }
         let desk = pending.iter().any(|f| f.update.is_desk());
         let outgoing = match pending.as_slice() {
             [] => return,
@@ -247,7 +252,7 @@ impl Feed {
                 None => return,
             },
         };
-        // No dashboard open is fine: the frames are kept for resuming.
+        // Every dashboard may have closed since the check: then it goes nowhere.
         let _ = self.sender.send(Arc::new(outgoing));
     }
 }
@@ -621,6 +626,15 @@ mod tests {
         assert!(frames.iter().all(|f| f.text.get().is_none()));
         // Resuming after the second needs the third alone.
         assert!(frames[2].text().contains("student_progress_update"));
+    }
+
+    #[test]
+    fn with_no_dashboard_open_nothing_is_written() {
+        let hub = Hub::default();
+        hub.publish("c", vec![Update::Progress(student("a@x.org", 1))]);
+        let frames = hub.subscribe("c", Some(0)).missed.unwrap();
+        assert_eq!(frames.len(), 1);
+        assert!(frames[0].text.get().is_none());
     }
 
     #[test]
