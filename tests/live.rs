@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::Utc;
-use common::{PASSWORD, TestApp, class, next, open_socket, teacher_token, user};
+use common::{PASSWORD, Socket, TestApp, class, next, open_socket, teacher_token, user};
 use futures::SinkExt;
 use lectern::auth::model::Role;
 use lectern::db_run;
@@ -360,19 +360,41 @@ async fn only_the_class_staff_read_the_dashboard(app: TestApp) {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
-async fn the_websocket_sends_a_snapshot_then_each_change(app: TestApp) {
-    let (class_id, ingest) = class(&app, "live5").await;
-    let token = teacher_token(&app, "live5").await;
+/// A class where Mina has run cell c1 (`failed` or not), watched by its instructor:
+/// (class id, ingest token, instructor's token, the open socket, its first message).
+async fn watched_class(
+    app: &TestApp,
+    name: &str,
+    failed: bool,
+) -> (String, String, String, Socket, Value) {
+    let (class_id, ingest) = class(app, name).await;
+    let token = teacher_token(app, name).await;
     let bearer = format!("Bearer {token}");
-    post(&app, &ingest, &event("mina@x.org", "Mina", "c1", false)).await;
+    post(app, &ingest, &event("mina@x.org", "Mina", "c1", failed)).await;
     let mut socket = open_socket(
-        &app,
+        app,
         &format!("class_id={class_id}"),
         &[("authorization", &bearer)],
     )
     .await
     .unwrap();
-    let snapshot = next(&mut socket).await;
+    let first = next(&mut socket).await;
+    (class_id, ingest, token, socket, first)
+}
+
+/// A student's id, by email.
+async fn student_id(app: &TestApp, email: &str) -> i64 {
+    db_run!(app.state.db.reader(), |pool| {
+        sqlx::query_scalar("SELECT id FROM classroom_students WHERE email = $1")
+            .bind(email)
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap()
+}
+
+async fn the_websocket_sends_a_snapshot_then_each_change(app: TestApp) {
+    let (_, ingest, token, mut socket, snapshot) = watched_class(&app, "live5", false).await;
     assert_eq!(snapshot["type"], "snapshot");
     // Numbers start where the server's start time puts them; one frame so far.
     let base = snapshot["seq"].as_u64().unwrap() - 1;
@@ -438,12 +460,7 @@ async fn the_websocket_sends_a_snapshot_then_each_change(app: TestApp) {
     assert_eq!(last_seq, base + 43);
 
     // Deleting a student removes their tile.
-    let id: i64 = db_run!(app.state.db.reader(), |pool| {
-        sqlx::query_scalar("SELECT id FROM classroom_students WHERE email = 's0@x.org'")
-            .fetch_one(pool)
-            .await
-    })
-    .unwrap();
+    let id = student_id(&app, "s0@x.org").await;
     app.client
         .delete(app.url(&format!("/api/v1/students/{id}")))
         .bearer_auth(&token)
@@ -462,24 +479,9 @@ async fn the_websocket_sends_a_snapshot_then_each_change(app: TestApp) {
 /// elsewhere in between (here a rename by an instructor) must reach the tile with the
 /// next run, and the notebook's own name for the student must not undo it.
 async fn a_run_after_a_change_elsewhere_shows_both(app: TestApp) {
-    let (class_id, ingest) = class(&app, "live5b").await;
-    let token = teacher_token(&app, "live5b").await;
-    let bearer = format!("Bearer {token}");
-    post(&app, &ingest, &event("mina@x.org", "Mina", "c1", true)).await;
-    let mut socket = open_socket(
-        &app,
-        &format!("class_id={class_id}"),
-        &[("authorization", &bearer)],
-    )
-    .await
-    .unwrap();
-    assert_eq!(next(&mut socket).await["type"], "snapshot");
-    let id: i64 = db_run!(app.state.db.reader(), |pool| {
-        sqlx::query_scalar("SELECT id FROM classroom_students WHERE email = 'mina@x.org'")
-            .fetch_one(pool)
-            .await
-    })
-    .unwrap();
+    let (class_id, ingest, token, mut socket, snapshot) = watched_class(&app, "live5b", true).await;
+    assert_eq!(snapshot["type"], "snapshot");
+    let id = student_id(&app, "mina@x.org").await;
     let response = app
         .client
         .put(app.url(&format!("/api/v1/students/{id}")))
