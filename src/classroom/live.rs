@@ -235,22 +235,13 @@ impl Feed {
             // go nowhere. (A dashboard subscribes under this lock, after a flush.)
             return;
         }
-        let desk = pending.iter().any(|f| f.update.is_desk());
-        let outgoing = match pending.as_slice() {
-            [] => return,
-            [one] => Outgoing {
-                seq: one.seq,
-                text: one.text(),
-                desk,
-            },
-            many => match coalesce(many) {
-                Some(text) => Outgoing {
-                    seq: state.seq,
-                    text: text.into(),
-                    desk,
-                },
-                None => return,
-            },
+        let (Some(last), Some(text)) = (pending.last(), text_of(&pending)) else {
+            return;
+        };
+        let outgoing = Outgoing {
+            seq: last.seq,
+            text,
+            desk: pending.iter().any(|f| f.update.is_desk()),
         };
         // Every dashboard may have closed since the check: then it goes nowhere.
         let _ = self.sender.send(Arc::new(outgoing));
@@ -391,9 +382,19 @@ impl Hub {
     }
 }
 
+/// The message for `frames`: the frame itself when there is one, else their
+/// `delta_update`.
+pub fn text_of(frames: &[Arc<Frame>]) -> Option<Utf8Bytes> {
+    match frames {
+        [] => None,
+        [one] => Some(one.text()),
+        many => coalesce(many).map(Utf8Bytes::from),
+    }
+}
+
 /// Several frames as one `delta_update`: each student's newest state, and how many
 /// executions and errors the frames carried (for the activity chart).
-pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
+fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
     let last = frames.last()?;
     // Each student's newest state, in order of first change (a removal empties its
     // slot), found by email: a batch may bring thousands of frames for 1,000 students.
@@ -446,9 +447,7 @@ pub fn coalesce(frames: &[Arc<Frame>]) -> Option<String> {
                 continue;
             }
         };
-        if !removed.is_empty() {
-            removed.retain(|email| *email != student.email_address);
-        }
+        removed.retain(|email| *email != student.email_address);
         match slots.get(student.email_address.as_str()) {
             Some(&slot) => {
                 if let Some(known) = &mut students[slot]
@@ -637,25 +636,27 @@ mod tests {
         assert!(frames[0].text.get().is_none());
     }
 
+    /// The `delta_update` of `updates`, published together and resumed from the start.
+    fn delta_of(updates: Vec<Update>) -> Value {
+        let hub = Hub::default();
+        hub.publish("c", updates);
+        let frames = hub.subscribe("c", Some(0)).missed.unwrap();
+        serde_json::from_str(&coalesce(&frames).unwrap()).unwrap()
+    }
+
     #[test]
     fn a_removed_student_leaves_the_delta_until_changed_again() {
-        let hub = Hub::default();
-        hub.publish(
-            "c",
-            vec![
-                Update::Progress(student("a@x.org", 1)),
-                Update::Progress(student("b@x.org", 1)),
-                Update::Removed {
-                    email: "a@x.org".to_owned(),
-                },
-                Update::Removed {
-                    email: "b@x.org".to_owned(),
-                },
-                Update::Progress(student("a@x.org", 2)),
-            ],
-        );
-        let frames = hub.subscribe("c", Some(0)).missed.unwrap();
-        let delta: Value = serde_json::from_str(&coalesce(&frames).unwrap()).unwrap();
+        let delta = delta_of(vec![
+            Update::Progress(student("a@x.org", 1)),
+            Update::Progress(student("b@x.org", 1)),
+            Update::Removed {
+                email: "a@x.org".to_owned(),
+            },
+            Update::Removed {
+                email: "b@x.org".to_owned(),
+            },
+            Update::Progress(student("a@x.org", 2)),
+        ]);
         let changes: Vec<(&str, &str)> = delta["data"]["changes"]
             .as_array()
             .unwrap()
@@ -672,17 +673,11 @@ mod tests {
 
     #[test]
     fn a_delta_keeps_each_students_newest_state() {
-        let hub = Hub::default();
-        hub.publish(
-            "c",
-            vec![
-                Update::Progress(student("a@x.org", 2)),
-                Update::Progress(student("a@x.org", 1)),
-                Update::Progress(student("b@x.org", 5)),
-            ],
-        );
-        let frames = hub.subscribe("c", Some(0)).missed.unwrap();
-        let delta: Value = serde_json::from_str(&coalesce(&frames).unwrap()).unwrap();
+        let delta = delta_of(vec![
+            Update::Progress(student("a@x.org", 2)),
+            Update::Progress(student("a@x.org", 1)),
+            Update::Progress(student("b@x.org", 5)),
+        ]);
         assert_eq!(delta["type"], "delta_update");
         assert_eq!(delta["seq"], 3);
         let changes = delta["data"]["changes"].as_array().unwrap();

@@ -24,7 +24,7 @@ use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::dashboard;
-use super::live::{Frame, Outgoing, coalesce, message};
+use super::live::{Outgoing, message, text_of};
 use super::read::class_for_caller;
 use crate::auth::guard::ApiCaller;
 use crate::error::ApiError;
@@ -117,28 +117,19 @@ async fn snapshot(state: &AppState, class_id: &str, seq: u64) -> Option<String> 
     }
 }
 
-/// The frames to send for `frames`: one each, or one `delta_update` for several.
-fn outgoing(frames: &[Arc<Frame>]) -> Vec<Utf8Bytes> {
-    match frames {
-        [] => Vec::new(),
-        [one] => vec![one.text()],
-        many => coalesce(many).map(Utf8Bytes::from).into_iter().collect(),
-    }
-}
-
 async fn run(socket: WebSocket, state: AppState, class_id: String, since: Option<u64>) {
     let (mut sink, mut stream) = socket.split();
     let subscription = state.live.subscribe(&class_id, since);
     let mut receiver = subscription.receiver;
     let mut last_sent = subscription.seq;
     let subscription_needed_snapshot = subscription.missed.is_none();
-    let first = match subscription.missed {
+    let first: Vec<Utf8Bytes> = match subscription.missed {
         Some(missed) => {
             last_sent = missed
                 .last()
                 .map_or(since.unwrap_or(0), |f| f.seq)
                 .max(last_sent);
-            outgoing(&missed)
+            text_of(&missed).into_iter().collect()
         }
         None => snapshot(&state, &class_id, subscription.seq)
             .await
