@@ -11,6 +11,7 @@
 
 mod postgres;
 mod sqlite;
+mod wal_vfs;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -17,12 +17,14 @@ use super::{
 use crate::classroom::event::CellEvent;
 
 /// Opens the writer's connection to the file the pools use (already in WAL mode), with
-/// the pools' settings.
+/// the pools' settings, through the VFS that gathers WAL writes ([`super::wal_vfs`]).
 pub(super) fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
-    let connection = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = if super::wal_vfs::register() {
+        Connection::open_with_flags_and_vfs(path, flags, super::wal_vfs::NAME)?
+    } else {
+        Connection::open_with_flags(path, flags)?
+    };
     connection.busy_handler(Some(retry_soon))?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", true)?;
