@@ -33,6 +33,24 @@ macro_rules! db_run {
     };
 }
 
+/// Turns off SQLite's memory statistics, once, before its first connection. They are on by
+/// default and take a process-wide mutex at every allocation and free SQLite makes, which
+/// the event writer, the checkpointer and every reader then contend for; Lectern never
+/// reads them. Too late once SQLite has started (a test opening a second database), when
+/// SQLite refuses and keeps them: a cost, never an error.
+fn no_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: SQLITE_CONFIG_MEMSTATUS takes one int; sqlite3_config only changes
+        // SQLite's global settings, and refuses (SQLITE_MISUSE) once SQLite is running.
+        let code =
+            unsafe { rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0) };
+        if code != rusqlite::ffi::SQLITE_OK {
+            tracing::debug!(code, "SQLite keeps its memory statistics (already started)");
+        }
+    });
+}
+
 /// The highest page number a list accepts (beyond it, offsets would overflow).
 pub const MAX_PAGE: i64 = 100_000;
 
@@ -112,6 +130,7 @@ impl Db {
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Db, DbError> {
         match Backend::from_url(url)? {
             Backend::Sqlite => {
+                no_memory_statistics();
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
