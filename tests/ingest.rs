@@ -60,7 +60,7 @@ fn sqlite_events_reach_the_database_file_while_the_writer_only_appends() {
     }));
 }
 
-/// Events stored before the idempotency index held hashes (migration 0011) get theirs
+/// Events stored before the index of events held hashes of their ids (migration 0011) get
 /// when the writer starts, and a late retry of one of them is still stored once; two
 /// different ids with the same hash are both stored.
 #[test]
@@ -237,6 +237,28 @@ async fn events_are_stored_once_and_move_the_counters(app: TestApp) {
     post(&app, "/api/v1/events", Some(&token), &anonymous).await;
     post(&app, "/api/v1/events", Some(&token), &anonymous).await;
     assert_eq!(counters(&app, &class_id, "joon@example.edu").await.0, 2);
+
+    // A retry resends the event whole: the same event_id at another time is another
+    // event, and each is stored once however often it comes, also twice in one batch.
+    let at_nine = event("hana@example.edu", "h1", "success");
+    let mut at_ten = at_nine.clone();
+    at_ten["timestamp"] = json!("2026-11-22T10:30:00Z");
+    let (_, first) = post(&app, "/api/v1/events", Some(&token), &at_nine).await;
+    let (status, body) = post(
+        &app,
+        "/api/v1/events/batch",
+        Some(&token),
+        &json!({"events": [at_ten, at_nine, at_ten]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let ids: Vec<&str> = (0..3)
+        .map(|n| body["results"][n]["event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids[1], first["event_id"].as_str().unwrap());
+    assert_eq!(ids[0], ids[2]);
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(counters(&app, &class_id, "hana@example.edu").await.0, 2);
 
     // Another class's token files the event under that class.
     let (other_class, other_token) = class(&app, "fall").await;

@@ -347,8 +347,7 @@ async fn seed(url: &str) -> Result<(String, String, String), Failure> {
 static NEXT_EVENT: AtomicU64 = AtomicU64::new(0);
 
 /// One cell event of student `n` (of [`STUDENTS`]), timestamped now, with a random
-/// `event_id` as the notebook clients send (a UUID v4: the idempotency index takes them
-/// at random places, not in order).
+/// `event_id` (a UUID v4), as the notebook clients send.
 fn event(n: usize) -> String {
     let id = NEXT_EVENT.fetch_add(1, Ordering::Relaxed);
     let failed = id.is_multiple_of(7);

@@ -47,7 +47,8 @@ impl EventKind {
 /// One checked event.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CellEvent {
-    /// The client's `event_id`: the same id twice is stored once.
+    /// The client's `event_id`: sent again with the same `occurred_at` (a retry), the event
+    /// is stored once.
     pub event_key: Option<String>,
     pub kind: EventKind,
     pub email: String,

@@ -358,11 +358,13 @@ fn known_student(
         .map(|(id, ..)| *id)
 }
 
-/// An event sent before: its job and place there, and how to find its first id.
+/// An event sent before: its job and place there, and how to find its first id (a retry
+/// is the same `event_id` at the same time, as a client resends it).
 struct Retry<'a> {
     job: usize,
     position: usize,
     student: i64,
+    occurred_at: DateTime<Utc>,
     event_key: Option<&'a str>,
 }
 
@@ -408,6 +410,7 @@ impl<'a> Changes<'a> {
                         job,
                         position,
                         student,
+                        occurred_at: event.occurred_at,
                         event_key: event.event_key.as_deref(),
                     });
                     job_ids.push(String::new());

@@ -133,7 +133,7 @@ pub(super) async fn store(
             "INSERT INTO cell_events (id, student_id, event_key, kind, notebook_path, cell_id, cell_type, \
              execution_count, failed, error_type, error_message, code, output, truncated, execution_ms, \
              occurred_at, received_at) VALUES {rows} \
-             ON CONFLICT (student_id, event_key) DO NOTHING RETURNING id",
+             ON CONFLICT (student_id, occurred_at, event_key) DO NOTHING RETURNING id",
             chunk.len(),
             17,
             &[],
@@ -165,9 +165,10 @@ pub(super) async fn store(
     let mut changes = Changes::of(batch, &ids, &student_of, &inserted, now);
     for retry in &changes.retries {
         let first: i64 = sqlx::query_scalar(
-            "SELECT id FROM cell_events WHERE student_id = $1 AND event_key = $2",
+            "SELECT id FROM cell_events WHERE student_id = $1 AND occurred_at = $2 AND event_key = $3",
         )
         .bind(retry.student)
+        .bind(retry.occurred_at)
         .bind(retry.event_key)
         .fetch_one(&mut *tx)
         .await?;

@@ -168,14 +168,14 @@ fn student_row(row: &Row) -> rusqlite::Result<(String, StudentRow)> {
     ))
 }
 
-/// The event a student sent before with the same client id: found by the id's hash in
-/// the idempotency index, then compared as text.
-const SENT_BEFORE: &str =
-    "SELECT id FROM cell_events WHERE student_id = ?1 AND key_hash = ?2 AND event_key = ?3";
+/// The event a student sent before with the same client id and time (a retry): found
+/// by the id's hash in the index of the student's events by time, then compared as text.
+const SENT_BEFORE: &str = "SELECT id FROM cell_events \
+     WHERE student_id = ?1 AND occurred_at = ?2 AND key_hash = ?3 AND event_key = ?4";
 
-/// The idempotency index's hash of a client's event id: 31 bits, so that the index entry
-/// is small. Stored on disk, so it must never change. Equal ids always have equal hashes;
-/// different ids rarely do, and [`SENT_BEFORE`] compares the text.
+/// The hash of a client's event id that the index of events holds: 31 bits, so that the
+/// index entry is small. Stored on disk, so it must never change. Equal ids always have
+/// equal hashes; different ids rarely do, and [`SENT_BEFORE`] compares the text.
 pub(super) fn key_hash(key: &str) -> i64 {
     key.chars().fold(0, |hash, c| {
         (hash * 131 + i64::from(u32::from(c))) % 2_147_483_647
@@ -276,8 +276,9 @@ pub(super) fn store(
     let events = batch.iter().flat_map(|(_, events)| events.iter());
     for (index, event) in events.enumerate() {
         let hash = event.event_key.as_deref().map(key_hash);
+        let occurred_at = text(event.occurred_at);
         if let (Some(key), Some(hash)) = (&event.event_key, hash)
-            && sent_before.exists(params![student_of[index], hash, key])?
+            && sent_before.exists(params![student_of[index], occurred_at, hash, key])?
         {
             continue;
         }
@@ -298,7 +299,7 @@ pub(super) fn store(
             event.output,
             event.truncated,
             event.execution_ms,
-            text(event.occurred_at),
+            occurred_at,
             now_text,
         ])?;
         inserted.insert(ids[index]);
@@ -308,10 +309,15 @@ pub(super) fn store(
     let mut changes = Changes::of(batch, &ids, &student_of, &inserted, now);
     for retry in &changes.retries {
         let hash = retry.event_key.map(key_hash);
-        let id: i64 = sent_before
-            .query_row(params![retry.student, hash, retry.event_key], |row| {
-                row.get(0)
-            })?;
+        let id: i64 = sent_before.query_row(
+            params![
+                retry.student,
+                text(retry.occurred_at),
+                hash,
+                retry.event_key
+            ],
+            |row| row.get(0),
+        )?;
         changes.ids[retry.job][retry.position] = format!("evt_{id}");
     }
     drop(sent_before);
