@@ -61,8 +61,8 @@ fn sqlite_events_reach_the_database_file_while_the_writer_only_appends() {
 }
 
 /// Events stored before the index of events held hashes of their ids (migration 0011) get
-/// when the writer starts, and a late retry of one of them is still stored once; two
-/// different ids with the same hash are both stored.
+/// theirs when the writer starts, and a late retry of one of them is still stored once;
+/// two different ids with the same hash are both stored.
 #[test]
 fn retries_of_events_stored_before_the_key_hashes_are_stored_once() {
     common::block_on(async {
