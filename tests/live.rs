@@ -27,6 +27,44 @@ on_both_backends!(
     each_student_is_limited_not_the_room,
 );
 
+/// On PostgreSQL, instances behind a load balancer share the database: a dashboard open
+/// on one gets what another took, also a help request larger than `NOTIFY`'s payload.
+#[test]
+fn postgres_dashboards_follow_every_instance() {
+    common::block_on(common::run(common::Backend::Postgres, |app| async move {
+        let (_, ingest, _, mut socket, _) = watched_class(&app, "relay", false).await;
+        let (other, stop, serving) =
+            common::start_server(common::Backend::Postgres, app.database.clone(), &[]).await;
+        let run = event("mina@x.org", "Mina", "c2", true);
+        assert_eq!(post(&other, &ingest, &run).await, StatusCode::CREATED);
+        let execution = next(&mut socket).await;
+        assert_eq!(execution["type"], "cell_execution", "{execution}");
+        assert_eq!(execution["data"]["cell_id"], "c2");
+        assert_eq!(execution["data"]["cellExecutions"], 2);
+
+        let code = "total = total + 1\n".repeat(1_000);
+        let response = other
+            .client
+            .post(other.url("/api/v1/help/request"))
+            .bearer_auth(&ingest)
+            .json(&json!({"email": "mina@x.org", "user_name": "Mina", "message": "Stuck", "code": code}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let raised: Value = response.json().await.unwrap();
+        let mut help = next(&mut socket).await;
+        while help["type"] != "help_request" {
+            help = next(&mut socket).await;
+        }
+        // Past NOTIFY's limit, so it went through a row.
+        assert!(help.to_string().len() > 8_000);
+        assert!(help["data"]["request"] == raised["request"], "the request as raised");
+        let _ = stop.send(());
+        serving.await.unwrap();
+    }));
+}
+
 fn event(email: &str, name: &str, cell: &str, failed: bool) -> Value {
     json!({
         "event_id": uuid::Uuid::new_v4().to_string(),

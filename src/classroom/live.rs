@@ -12,9 +12,9 @@ use axum::extract::ws::Utf8Bytes;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::model::{LiveStatus, StudentState};
 use crate::helpdesk::model::{HelpRequest, InstructorStatus};
@@ -27,7 +27,7 @@ const CHANNEL: usize = 1_024;
 const WINDOW: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// A change to announce.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Update {
     /// A stored execution and the student's state after it (`cell_execution`).
     Execution {
@@ -258,6 +258,10 @@ pub struct Subscription {
     pub missed: Option<Vec<Arc<Frame>>>,
 }
 
+/// What this instance published, for the other instances ([`super::relay`]): the
+/// class, or `None` for every class.
+pub type Relayed = (Option<String>, Vec<Update>);
+
 /// Every class's feed.
 #[derive(Default, Debug)]
 pub struct Hub {
@@ -265,6 +269,8 @@ pub struct Hub {
     /// Where sequence numbers start: the start time in microseconds for a server, so
     /// that a `since` from before a restart (or from another instance) never matches.
     base: u64,
+    /// Where what is published here also goes, when other instances share the database.
+    relay: OnceLock<mpsc::UnboundedSender<Relayed>>,
 }
 
 impl Hub {
@@ -276,7 +282,30 @@ impl Hub {
         Hub {
             feeds: Mutex::default(),
             base: micros,
+            relay: OnceLock::new(),
         }
+    }
+
+    /// Sends what is published here to `relay` as well (once; later calls are ignored).
+    pub fn relay_to(&self, relay: mpsc::UnboundedSender<Relayed>) {
+        let _ = self.relay.set(relay);
+    }
+
+    /// Publishes `updates` here and, through the relay, on the other instances.
+    pub fn publish(&self, class_id: &str, updates: Vec<Update>) {
+        if let Some(relay) = self.relay.get() {
+            // Gone only while the server stops.
+            let _ = relay.send((Some(class_id.to_owned()), updates.clone()));
+        }
+        self.publish_here(class_id, updates);
+    }
+
+    /// Publishes `update` to every class, here and on the other instances.
+    pub fn publish_everywhere(&self, update: Update) {
+        if let Some(relay) = self.relay.get() {
+            let _ = relay.send((None, vec![update.clone()]));
+        }
+        self.publish_everywhere_here(update);
     }
 
     fn feed(&self, class_id: &str) -> Arc<Feed> {
@@ -299,9 +328,9 @@ impl Hub {
     }
 
     /// Numbers `updates`, keeps them for resuming, and sends them to the class's
-    /// dashboards, in order: at once after a quiet window, else with the rest of the
-    /// window.
-    pub fn publish(&self, class_id: &str, updates: Vec<Update>) {
+    /// dashboards on this instance, in order: at once after a quiet window, else with the
+    /// rest of the window.
+    pub fn publish_here(&self, class_id: &str, updates: Vec<Update>) {
         let feed = self.feed(class_id);
         let mut state = feed.lock();
         for update in updates {
@@ -332,9 +361,9 @@ impl Hub {
         }
     }
 
-    /// Sends `update` to every class's dashboards (an instructor's status is shown on
-    /// all of them).
-    pub fn publish_everywhere(&self, update: Update) {
+    /// Sends `update` to every class's dashboards on this instance (an instructor's
+    /// status is shown on all of them).
+    pub fn publish_everywhere_here(&self, update: Update) {
         let classes: Vec<String> = self
             .feeds
             .lock()
@@ -343,7 +372,7 @@ impl Hub {
             .cloned()
             .collect();
         for class_id in classes {
-            self.publish(&class_id, vec![update.clone()]);
+            self.publish_here(&class_id, vec![update.clone()]);
         }
     }
 

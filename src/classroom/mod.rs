@@ -20,6 +20,8 @@ pub mod live;
 #[cfg(feature = "ssr")]
 pub mod read;
 #[cfg(feature = "ssr")]
+pub mod relay;
+#[cfg(feature = "ssr")]
 pub mod rest;
 #[cfg(feature = "ssr")]
 pub mod socket;

@@ -100,6 +100,10 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     };
     let leptos_options = leptos_options(&config)?;
     let live = Arc::new(crate::classroom::live::Hub::starting_now());
+    if let Db::Postgres(pool) = &db {
+        // Other instances may share the database: their live messages reach ours.
+        crate::classroom::relay::start(pool.clone(), live.clone());
+    }
     let writer = crate::classroom::writer::Writer::start(db.clone(), live.clone())?;
     let event_limit = Arc::new(crate::classroom::limit::StudentLimiter::new(
         config.events_per_student_minute,
