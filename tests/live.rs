@@ -59,7 +59,10 @@ fn postgres_dashboards_follow_every_instance() {
         }
         // Past NOTIFY's limit, so it went through a row.
         assert!(help.to_string().len() > 8_000);
-        assert!(help["data"]["request"] == raised["request"], "the request as raised");
+        assert!(
+            help["data"]["request"] == raised["request"],
+            "the request as raised"
+        );
         let _ = stop.send(());
         serving.await.unwrap();
     }));

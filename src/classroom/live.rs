@@ -270,7 +270,9 @@ pub struct Hub {
     /// that a `since` from before a restart (or from another instance) never matches.
     base: u64,
     /// Where what is published here also goes, when other instances share the database.
-    relay: OnceLock<mpsc::UnboundedSender<Relayed>>,
+    relay: OnceLock<mpsc::Sender<Relayed>>,
+    /// Publications the relay had no room for (it fell behind the database).
+    unrelayed: std::sync::atomic::AtomicU64,
 }
 
 impl Hub {
@@ -283,28 +285,47 @@ impl Hub {
             feeds: Mutex::default(),
             base: micros,
             relay: OnceLock::new(),
+            unrelayed: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
     /// Sends what is published here to `relay` as well (once; later calls are ignored).
-    pub fn relay_to(&self, relay: mpsc::UnboundedSender<Relayed>) {
+    pub fn relay_to(&self, relay: mpsc::Sender<Relayed>) {
         let _ = self.relay.set(relay);
+    }
+
+    /// Hands a publication to the relay, if there is one. When the relay has fallen
+    /// behind, the other instances miss it (their dashboards catch up at a reload or
+    /// reconnect) rather than this one queueing without bound.
+    fn relay(&self, class_id: Option<&str>, updates: &[Update]) {
+        let Some(relay) = self.relay.get() else {
+            return;
+        };
+        let publication = (class_id.map(str::to_owned), updates.to_vec());
+        if let Err(mpsc::error::TrySendError::Full(_)) = relay.try_send(publication) {
+            let missed = self
+                .unrelayed
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                + 1;
+            // The 1st, 2nd, 4th, 8th… so that an overload is told without flooding the log.
+            if missed.is_power_of_two() {
+                tracing::warn!(
+                    missed,
+                    "live messages not sent to the other instances (they fell behind)"
+                );
+            }
+        }
     }
 
     /// Publishes `updates` here and, through the relay, on the other instances.
     pub fn publish(&self, class_id: &str, updates: Vec<Update>) {
-        if let Some(relay) = self.relay.get() {
-            // Gone only while the server stops.
-            let _ = relay.send((Some(class_id.to_owned()), updates.clone()));
-        }
+        self.relay(Some(class_id), &updates);
         self.publish_here(class_id, updates);
     }
 
     /// Publishes `update` to every class, here and on the other instances.
     pub fn publish_everywhere(&self, update: Update) {
-        if let Some(relay) = self.relay.get() {
-            let _ = relay.send((None, vec![update.clone()]));
-        }
+        self.relay(None, std::slice::from_ref(&update));
         self.publish_everywhere_here(update);
     }
 
