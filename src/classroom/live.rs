@@ -21,6 +21,8 @@ use crate::helpdesk::model::{HelpRequest, InstructorStatus};
 
 /// Frames kept per class for resuming.
 const RECENT: usize = 4_096;
+/// Updates (about a kilobyte each) that may wait for the relay to the other instances.
+const RELAY_BACKLOG: usize = 20_000;
 /// Messages a slow dashboard may fall behind before it is sent a fresh snapshot.
 const CHANNEL: usize = 1_024;
 /// At most one message per class this often; a frame after a quiet window goes at once.
@@ -271,6 +273,8 @@ pub struct Hub {
     base: u64,
     /// Where what is published here also goes, when other instances share the database.
     relay: OnceLock<mpsc::Sender<Relayed>>,
+    /// Updates handed to the relay and not sent yet.
+    relay_backlog: std::sync::atomic::AtomicUsize,
     /// Publications the relay had no room for (it fell behind the database).
     unrelayed: std::sync::atomic::AtomicU64,
 }
@@ -285,6 +289,7 @@ impl Hub {
             feeds: Mutex::default(),
             base: micros,
             relay: OnceLock::new(),
+            relay_backlog: std::sync::atomic::AtomicUsize::new(0),
             unrelayed: std::sync::atomic::AtomicU64::new(0),
         }
     }
@@ -301,12 +306,15 @@ impl Hub {
         let Some(relay) = self.relay.get() else {
             return;
         };
-        let publication = (class_id.map(str::to_owned), updates.to_vec());
-        if let Err(mpsc::error::TrySendError::Full(_)) = relay.try_send(publication) {
-            let missed = self
-                .unrelayed
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                + 1;
+        use std::sync::atomic::Ordering::Relaxed;
+        let backlog = self.relay_backlog.fetch_add(updates.len(), Relaxed);
+        let sent = backlog + updates.len() <= RELAY_BACKLOG
+            && relay
+                .try_send((class_id.map(str::to_owned), updates.to_vec()))
+                .is_ok();
+        if !sent {
+            self.relay_backlog.fetch_sub(updates.len(), Relaxed);
+            let missed = self.unrelayed.fetch_add(1, Relaxed) + 1;
             // The 1st, 2nd, 4th, 8th… so that an overload is told without flooding the log.
             if missed.is_power_of_two() {
                 tracing::warn!(
@@ -315,6 +323,12 @@ impl Hub {
                 );
             }
         }
+    }
+
+    /// The relay sent `updates` updates: room for as many more.
+    pub fn relayed(&self, updates: usize) {
+        self.relay_backlog
+            .fetch_sub(updates, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Publishes `updates` here and, through the relay, on the other instances.

@@ -5,7 +5,7 @@
 //! own feeds: a dashboard resuming on another instance gets a snapshot, as after a
 //! restart.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,8 @@ const KEEP_ROWS: &str = "1 minute";
 const MAX_SENT: usize = 256;
 /// How long a listener waits before connecting again after losing the database.
 const RETRY: Duration = Duration::from_secs(1);
-/// Publications waiting to be sent; beyond, they are not relayed ([`Hub`]).
+/// Publications waiting to be sent; beyond, they are not relayed (nor beyond the hub's
+/// limit of updates waiting).
 const QUEUE: usize = 4_096;
 
 /// One publication: its class (`None`: every class) and updates, or the row holding it.
@@ -46,7 +47,12 @@ pub fn start(pool: PgPool, hub: Arc<Hub>) {
     let instance = uuid::Uuid::new_v4().simple().to_string();
     let (sender, receiver) = mpsc::channel(QUEUE);
     hub.relay_to(sender);
-    tokio::spawn(send(pool.clone(), instance.clone(), receiver));
+    tokio::spawn(send(
+        pool.clone(),
+        instance.clone(),
+        Arc::downgrade(&hub),
+        receiver,
+    ));
     tokio::spawn(listen(pool, instance, hub));
 }
 
@@ -57,12 +63,21 @@ enum Outgoing {
 }
 
 /// Sends the publications as they come, those that queued up meanwhile together.
-async fn send(pool: PgPool, instance: String, mut receiver: mpsc::Receiver<Relayed>) {
+/// Holds the hub weakly: it ends when the hub (and with it the queue's sender) is gone.
+async fn send(
+    pool: PgPool,
+    instance: String,
+    hub: Weak<Hub>,
+    mut receiver: mpsc::Receiver<Relayed>,
+) {
     while let Some(first) = receiver.recv().await {
         let mut notices = Vec::new();
         let mut next = Some(first);
         let mut taken = 0;
         while let Some((class, updates)) = next {
+            if let Some(hub) = hub.upgrade() {
+                hub.relayed(updates.len());
+            }
             encode(&instance, class, updates, &mut notices);
             taken += 1;
             next = if taken < MAX_SENT {
