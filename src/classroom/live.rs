@@ -21,7 +21,8 @@ use crate::helpdesk::model::{HelpRequest, InstructorStatus};
 
 /// Frames kept per class for resuming.
 const RECENT: usize = 4_096;
-/// Updates (about a kilobyte each) that may wait for the relay to the other instances.
+/// Updates (about a kilobyte each) that may wait for the relay to the other instances;
+/// beyond, they are not relayed.
 const RELAY_BACKLOG: usize = 20_000;
 /// Messages a slow dashboard may fall behind before it is sent a fresh snapshot.
 const CHANNEL: usize = 1_024;
@@ -272,7 +273,7 @@ pub struct Hub {
     /// that a `since` from before a restart (or from another instance) never matches.
     base: u64,
     /// Where what is published here also goes, when other instances share the database.
-    relay: OnceLock<mpsc::Sender<Relayed>>,
+    relay: OnceLock<mpsc::UnboundedSender<Relayed>>,
     /// Updates handed to the relay and not sent yet.
     relay_backlog: std::sync::atomic::AtomicUsize,
     /// Publications the relay had no room for (it fell behind the database).
@@ -295,7 +296,7 @@ impl Hub {
     }
 
     /// Sends what is published here to `relay` as well (once; later calls are ignored).
-    pub fn relay_to(&self, relay: mpsc::Sender<Relayed>) {
+    pub fn relay_to(&self, relay: mpsc::UnboundedSender<Relayed>) {
         let _ = self.relay.set(relay);
     }
 
@@ -310,7 +311,7 @@ impl Hub {
         let backlog = self.relay_backlog.fetch_add(updates.len(), Relaxed);
         let sent = backlog + updates.len() <= RELAY_BACKLOG
             && relay
-                .try_send((class_id.map(str::to_owned), updates.to_vec()))
+                .send((class_id.map(str::to_owned), updates.to_vec()))
                 .is_ok();
         if !sent {
             self.relay_backlog.fetch_sub(updates.len(), Relaxed);

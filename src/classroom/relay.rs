@@ -25,9 +25,6 @@ const KEEP_ROWS: &str = "1 minute";
 const MAX_SENT: usize = 256;
 /// How long a listener waits before connecting again after losing the database.
 const RETRY: Duration = Duration::from_secs(1);
-/// Publications waiting to be sent; beyond, they are not relayed (nor beyond the hub's
-/// limit of updates waiting).
-const QUEUE: usize = 4_096;
 
 /// One publication: its class (`None`: every class) and updates, or the row holding it.
 #[derive(Serialize, Deserialize)]
@@ -45,7 +42,8 @@ struct Notice {
 /// theirs to `hub`.
 pub fn start(pool: PgPool, hub: Arc<Hub>) {
     let instance = uuid::Uuid::new_v4().simple().to_string();
-    let (sender, receiver) = mpsc::channel(QUEUE);
+    // Unbounded: the hub bounds what waits, by updates (`live::RELAY_BACKLOG`).
+    let (sender, receiver) = mpsc::unbounded_channel();
     hub.relay_to(sender);
     tokio::spawn(send(
         pool.clone(),
@@ -68,16 +66,14 @@ async fn send(
     pool: PgPool,
     instance: String,
     hub: Weak<Hub>,
-    mut receiver: mpsc::Receiver<Relayed>,
+    mut receiver: mpsc::UnboundedReceiver<Relayed>,
 ) {
     while let Some(first) = receiver.recv().await {
         let mut notices = Vec::new();
         let mut next = Some(first);
-        let mut taken = 0;
+        let (mut taken, mut sent) = (0, 0);
         while let Some((class, updates)) = next {
-            if let Some(hub) = hub.upgrade() {
-                hub.relayed(updates.len());
-            }
+            sent += updates.len();
             encode(&instance, class, updates, &mut notices);
             taken += 1;
             next = if taken < MAX_SENT {
@@ -85,6 +81,9 @@ async fn send(
             } else {
                 None
             };
+        }
+        if let Some(hub) = hub.upgrade() {
+            hub.relayed(sent);
         }
         match notify(&pool, &instance, notices).await {
             Ok(()) => {}
@@ -94,34 +93,53 @@ async fn send(
     }
 }
 
-/// Adds the notice of `updates` to `notices`: split while too large, through a row when a
-/// single update is (a help request carries up to 64 KiB of code).
+/// Adds the notices of `updates` to `notices`: each update written once, as many in a
+/// notice as fit under `NOTIFY`'s limit, and a single update too large for it alone
+/// through a row (a help request carries up to 64 KiB of code).
 fn encode(
     instance: &str,
     class: Option<String>,
     updates: Vec<Update>,
     notices: &mut Vec<Outgoing>,
 ) {
-    let notice = Notice {
-        from: instance.to_owned(),
-        class,
-        updates,
-        row: None,
-    };
-    let Ok(text) = serde_json::to_string(&notice) else {
+    // A `Notice` as serde writes it, `from` first ([`receive`] relies on it).
+    let (Ok(from), Ok(class)) = (
+        serde_json::to_string(instance),
+        serde_json::to_string(&class),
+    ) else {
         return;
     };
-    if text.len() <= MAX_PAYLOAD {
-        notices.push(Outgoing::Inline(text));
-    } else if notice.updates.len() > 1 {
-        let Notice {
-            class, mut updates, ..
-        } = notice;
-        let second = updates.split_off(updates.len() / 2);
-        encode(instance, class.clone(), updates, notices);
-        encode(instance, class, second, notices);
-    } else {
-        notices.push(Outgoing::Large(text));
+    let head = format!(r#"{{"from":{from},"class":{class},"updates":["#);
+    const TAIL: &str = "]}";
+    let mut notice = head.clone();
+    for update in &updates {
+        let Ok(text) = serde_json::to_string(update) else {
+            continue;
+        };
+        let empty = notice.len() == head.len();
+        if !empty && notice.len() + 1 + text.len() + TAIL.len() > MAX_PAYLOAD {
+            notice.push_str(TAIL);
+            notices.push(Outgoing::Inline(std::mem::replace(
+                &mut notice,
+                head.clone(),
+            )));
+        }
+        if notice.len() > head.len() {
+            notice.push(',');
+        }
+        notice.push_str(&text);
+        if notice.len() + TAIL.len() > MAX_PAYLOAD {
+            // Alone and still too large.
+            notice.push_str(TAIL);
+            notices.push(Outgoing::Large(std::mem::replace(
+                &mut notice,
+                head.clone(),
+            )));
+        }
+    }
+    if notice.len() > head.len() {
+        notice.push_str(TAIL);
+        notices.push(Outgoing::Inline(notice));
     }
 }
 
@@ -171,6 +189,8 @@ async fn notify(pool: &PgPool, instance: &str, notices: Vec<Outgoing>) -> Result
 /// Listens for the other instances' notices and publishes them here, until the pool
 /// closes (the server stops).
 async fn listen(pool: PgPool, instance: String, hub: Arc<Hub>) {
+    // How this instance's own notices begin.
+    let own = format!(r#"{{"from":"{instance}""#);
     loop {
         let mut listener = match PgListener::connect_with(&pool).await {
             Ok(listener) => listener,
@@ -188,7 +208,7 @@ async fn listen(pool: PgPool, instance: String, hub: Arc<Hub>) {
         }
         loop {
             match listener.recv().await {
-                Ok(notification) => receive(&pool, &instance, &hub, notification.payload()).await,
+                Ok(notification) => receive(&pool, &own, &hub, notification.payload()).await,
                 Err(sqlx::Error::PoolClosed) => return,
                 // The listener connects again at the next call; what was sent meanwhile
                 // is lost (a dashboard catches up at its next snapshot).
@@ -202,9 +222,9 @@ async fn listen(pool: PgPool, instance: String, hub: Arc<Hub>) {
 }
 
 /// Publishes another instance's notice here. Every instance hears its own too: those are
-/// told by their start (`from` is written first) without being read whole.
-async fn receive(pool: &PgPool, instance: &str, hub: &Hub, payload: &str) {
-    if payload.starts_with(&format!(r#"{{"from":"{instance}""#)) {
+/// told by their start, `own` (`from` is written first), without being read whole.
+async fn receive(pool: &PgPool, own: &str, hub: &Hub, payload: &str) {
+    if payload.starts_with(own) {
         return;
     }
     let Ok(mut notice) = serde_json::from_str::<Notice>(payload) else {
